@@ -1,10 +1,8 @@
-"""Parity cases for .npy I/O, written and checked by numpy itself.
-
-  npy_cases.py generate OUT   numpy writes arrays in every layout Tessera must read
-  npy_cases.py verify OUT     numpy reads the files Tessera wrote back (tessera_*.npy)
+"""numpy writes arrays in every .npy layout Tessera must read: gen_npy.py OUT
 
 Each case is stored twice: as the variant under test and as a plain C-order
-little-endian float32/int32 "expected" file, so the C++ side compares the two.
+little-endian "expected" file, so the C++ side (test_npy_parity.cpp) compares the
+two and writes tessera_<case>.npy back for check_npy.py.
 """
 import os
 import sys
@@ -51,27 +49,5 @@ def generate(out):
     print(f"wrote {len(names)} npy cases to {out}")
 
 
-def verify(out):
-    names = open(os.path.join(out, "cases.txt")).read().split()
-    checked = 0
-    for name in names:
-        path = os.path.join(out, f"tessera_{name}.npy")
-        got = np.load(path)
-        want = np.load(os.path.join(out, f"{name}.npy"))
-        if want.dtype == np.int64:
-            want = want.astype(np.int32)  # Tessera narrows int64 labels to int32
-        if want.dtype == np.bool_:
-            want = want.astype(np.uint8)  # and stores bool as uint8
-        if want.dtype.byteorder == ">":
-            want = want.astype(want.dtype.newbyteorder("<"))
-        assert got.flags["C_CONTIGUOUS"], path
-        assert got.dtype == want.dtype, f"{path}: dtype {got.dtype} != {want.dtype}"
-        assert got.shape == want.shape, f"{path}: shape {got.shape} != {want.shape}"
-        assert np.array_equal(got, want), f"{path}: values differ"
-        checked += 1
-    assert checked == len(names) and checked > 0
-    print(f"numpy read back {checked} files written by Tessera: identical")
-
-
 if __name__ == "__main__":
-    {"generate": generate, "verify": verify}[sys.argv[1]](sys.argv[2])
+    generate(sys.argv[1])

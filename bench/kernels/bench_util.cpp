@@ -1,0 +1,33 @@
+#include "bench/kernels/bench_util.h"
+
+#include <chrono>
+
+#include "kernels/fma_peak.h"
+
+namespace tessera::bench {
+
+double measured_peak_gflops_per_core() {
+  static const double peak = [] {
+    const Isa isa = supported_isas().back() == Isa::ref ? Isa::ref : (isa_supported(Isa::avx512) ? Isa::avx512 : Isa::avx2);
+    double best = 0;
+    for (int rep = 0; rep < 5; ++rep) {
+      const auto t0 = std::chrono::steady_clock::now();
+      const int64_t flops = kernels::fma_peak_loop(isa, 1 << 22);
+      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      best = std::max(best, flops / s * 1e-9);
+    }
+    return best;
+  }();
+  return peak;
+}
+
+void set_flops_counters(benchmark::State& state, double flops_per_iter, int threads) {
+  state.counters["GFLOPS"] =
+      benchmark::Counter(flops_per_iter * 1e-9 * state.iterations(), benchmark::Counter::kIsRate);
+  // A rate counter divides by the elapsed time, so this reads as achieved / peak in percent.
+  const double peak_flops = measured_peak_gflops_per_core() * 1e9 * threads;
+  state.counters["pct_peak"] =
+      benchmark::Counter(flops_per_iter * state.iterations() * 100.0 / peak_flops, benchmark::Counter::kIsRate);
+}
+
+}  // namespace tessera::bench
