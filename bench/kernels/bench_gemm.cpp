@@ -1,0 +1,95 @@
+// gemm_f32/<impl>/<size>: square SGEMM, C = A * B, row-major, for Tessera's ISA paths
+// and the peers in the same run: oneDNN's dnnl_sgemm, OpenBLAS's cblas_sgemm (OpenMP
+// build) and Eigen's GEMM. Counters: GFLOPS and pct_peak (vs the measured FMA peak).
+// Operands cycle through several copies so that small sizes are not served from a warm cache.
+#include <benchmark/benchmark.h>
+#include <cblas.h>
+#include <omp.h>
+
+#include <Eigen/Core>
+#include <oneapi/dnnl/dnnl.h>
+#include <string>
+#include <vector>
+
+#include "bench/kernels/bench_util.h"
+#include "kernels/gemm.h"
+#include "kernels/parallel.h"
+#include "tensor/rng.h"
+
+using namespace tessera;
+
+namespace {
+
+enum class Impl { tessera, onednn, openblas, eigen };
+
+struct Operands {
+  int64_t n;
+  int copies;
+  std::vector<float> a, b, c;
+  explicit Operands(int64_t n_) : n(n_) {
+    // at least ~32 MiB of A+B in total, so each iteration starts from memory, not cache
+    copies = static_cast<int>(std::max<int64_t>(1, (32 << 20) / (8 * n * n)));
+    copies = std::min(copies, 16);
+    Generator g(1);
+    a.resize(copies * n * n);
+    b.resize(copies * n * n);
+    c.resize(n * n);
+    g.fill_normal(a.data(), a.size());
+    g.fill_normal(b.data(), b.size());
+  }
+};
+
+void run_gemm(Impl impl, const float* a, const float* b, float* c, int64_t n) {
+  switch (impl) {
+    case Impl::tessera: kernels::gemm_f32(false, false, n, n, n, a, n, b, n, c, n); break;
+    case Impl::onednn: dnnl_sgemm('N', 'N', n, n, n, 1.f, a, n, b, n, 0.f, c, n); break;
+    case Impl::openblas:
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.f, a, n, b, n, 0.f, c, n);
+      break;
+    case Impl::eigen: {
+      using M = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+      Eigen::Map<const M> A(a, n, n), B(b, n, n);
+      Eigen::Map<M> C(c, n, n);
+      C.noalias() = A * B;
+      break;
+    }
+  }
+}
+
+void gemm_bench(benchmark::State& state, Impl impl, Isa isa) {
+  const int64_t n = state.range(0);
+  const int threads = static_cast<int>(state.range(1));
+  set_num_threads(threads);
+  omp_set_num_threads(threads);
+  openblas_set_num_threads(threads);
+  Eigen::setNbThreads(threads);
+  const Isa saved = active_isa();
+  if (impl == Impl::tessera) set_active_isa(isa);
+  Operands op(n);
+  int i = 0;
+  for (auto _ : state) {
+    run_gemm(impl, op.a.data() + (i % op.copies) * n * n, op.b.data() + (i % op.copies) * n * n, op.c.data(), n);
+    ++i;
+    benchmark::DoNotOptimize(op.c.data());
+  }
+  set_active_isa(saved);
+  bench::set_flops_counters(state, 2.0 * n * n * n, threads);
+}
+
+const int registered = [] {
+  std::vector<std::pair<std::string, std::pair<Impl, Isa>>> impls;
+  for (Isa isa : supported_isas())
+    if (isa == Isa::avx2 || isa == Isa::avx512) impls.push_back({std::string("tessera_") + isa_name(isa), {Impl::tessera, isa}});
+  impls.push_back({"onednn", {Impl::onednn, Isa::ref}});
+  impls.push_back({"openblas", {Impl::openblas, Isa::ref}});
+  impls.push_back({"eigen", {Impl::eigen, Isa::ref}});
+  for (auto& [name, which] : impls) {
+    auto* b = benchmark::RegisterBenchmark(("gemm_f32/" + name).c_str(), gemm_bench, which.first, which.second);
+    b->ArgNames({"n", "threads"})->UseRealTime()->Unit(benchmark::kMillisecond);
+    for (int64_t n : {64, 128, 256, 512, 1024, 2048})
+      for (int64_t t : {1, 2}) b->Args({n, t});
+  }
+  return 0;
+}();
+
+}  // namespace

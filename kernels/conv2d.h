@@ -1,0 +1,54 @@
+// Conv2d forward, NCHW, PyTorch semantics (stride, padding, dilation, groups),
+// with bias and an optional fused ReLU/ReLU6.
+//
+// Paths: 1x1/stride-1/no-padding convs are a GEMM on the image as it lies
+// ([C, H*W]); other convs are an implicit GEMM whose B packing gathers the im2col
+// rows straight from the image (no im2col buffer); depthwise convs (groups == C ==
+// OC) have their own direct kernel. Weights are packed once, at load time.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "kernels/fused_activation.h"
+#include "kernels/gemm.h"
+
+namespace tessera::kernels {
+
+struct Conv2dShape {
+  int64_t N = 1, C = 0, H = 0, W = 0;  // input
+  int64_t OC = 0, KH = 1, KW = 1;      // weight [OC, C / groups, KH, KW]
+  int64_t SH = 1, SW = 1, PH = 0, PW = 0, DH = 1, DW = 1, groups = 1;
+
+  int64_t OH() const { return (H + 2 * PH - DH * (KH - 1) - 1) / SH + 1; }
+  int64_t OW() const { return (W + 2 * PW - DW * (KW - 1) - 1) / SW + 1; }
+  bool is_depthwise() const { return groups == C && OC == C && groups > 1; }
+  bool is_pointwise() const { return KH == 1 && KW == 1 && SH == 1 && SW == 1 && PH == 0 && PW == 0; }
+  void validate() const;  // throws tessera::Error naming the bad field
+};
+
+// Weights prepared once for the active ISA path.
+struct PackedConv2d {
+  Conv2dShape shape;               // the weight-related fields are what matter
+  Isa isa = Isa::ref;
+  std::vector<PackedA> groups;     // GEMM paths: one packed A [OC/g, C/g*KH*KW] per group
+  std::vector<float> weight;       // ref and depthwise paths: the weight as given
+};
+PackedConv2d pack_conv2d(const float* weight, const Conv2dShape& s);
+
+// y[N, OC, OH, OW] = conv(x[N, C, H, W]) + bias[OC] (bias may be null), then act.
+// `s` gives the input size of this call; its weight fields must match the packed ones.
+void conv2d_f32(float* y, const float* x, const PackedConv2d& w, const float* bias, FusedActivation act,
+                const Conv2dShape& s);
+
+// Depthwise kernels (one channel plane at a time), by ISA.
+struct DepthwiseArgs {
+  const float* x;  // [H, W] plane
+  const float* w;  // [KH, KW]
+  float bias;
+  FusedActivation act;
+  float* y;        // [OH, OW]
+};
+void dwconv2d_f32_ref(const DepthwiseArgs& a, const Conv2dShape& s);
+void dwconv2d_f32__avx512(const DepthwiseArgs& a, const Conv2dShape& s, float* scratch);
+
+}  // namespace tessera::kernels

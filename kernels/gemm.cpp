@@ -1,0 +1,169 @@
+// The blocked SGEMM driver (BLIS loop order) and its dispatch.
+//
+//   for jc in N by NC:            B block  (kc x nc)  packed per thread, lives in L2/L3
+//     for pc in K by KC:
+//       pack B[pc:, jc:]
+//       for ic in M by MC:        A block  (mc x kc)  pre-packed or packed here, lives in L2
+//         for jr in nc by NR:     B micro-panel (kc x NR) stays in L1 across ir
+//           for ir in mc by MR:   microkernel
+//
+// Threads split whole MR/NR tiles along N when it has enough of them, else along M.
+#include "kernels/gemm.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <vector>
+
+#include "kernels/gemm_pack.h"
+#include "kernels/gemm_ukernel.h"
+#include "kernels/parallel.h"
+#include "kernels/ref/gemm_f32.h"
+#include "tensor/error.h"
+
+namespace tessera::kernels {
+
+namespace {
+
+int64_t round_up(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
+
+GemmUkernel ukernel_for(Isa isa) {
+  switch (isa) {
+    case Isa::avx512:
+    case Isa::avx512vnni: return gemm_f32_ukernel_14x32__avx512;
+    case Isa::avx2: return gemm_f32_ukernel_6x16__avx2;
+    case Isa::ref: break;
+  }
+  return nullptr;
+}
+
+// A per-thread scratch buffer that only grows: no allocation on the hot path after warm-up.
+float* scratch(int slot, size_t floats) {
+  struct Buf {
+    float* p = nullptr;
+    size_t n = 0;
+    ~Buf() { std::free(p); }
+  };
+  thread_local Buf bufs[2];
+  Buf& b = bufs[slot];
+  if (b.n < floats) {
+    std::free(b.p);
+    b.p = static_cast<float*>(std::aligned_alloc(64, round_up(static_cast<int64_t>(floats) * 4, 64)));
+    TESSERA_CHECK(b.p, "gemm: out of memory for packing buffers");
+    b.n = floats;
+  }
+  return b.p;
+}
+
+struct ASource {
+  const PackedA* packed;  // or, when null, op(A) packed per block:
+  bool trans;
+  const float* A;
+  int64_t lda;
+};
+
+void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_t N, int64_t K, float* C, int64_t ldc,
+                  const GemmEpilogue& ep) {
+  const GemmGeometry g = gemm_geometry(isa);
+  const GemmUkernel uk = ukernel_for(isa);
+  const int64_t m_tiles = (M + g.mr - 1) / g.mr, n_tiles = (N + g.nr - 1) / g.nr;
+  const int threads = get_num_threads();
+  const bool split_n = n_tiles >= 2 * threads || n_tiles >= m_tiles;
+
+  parallel_for(split_n ? n_tiles : m_tiles, 1, [&](int64_t t0, int64_t t1) {
+    const int64_t m_lo = split_n ? 0 : t0 * g.mr, m_hi = split_n ? M : std::min(M, t1 * g.mr);
+    const int64_t n_lo = split_n ? t0 * g.nr : 0, n_hi = split_n ? std::min(N, t1 * g.nr) : N;
+    float* bp = scratch(0, static_cast<size_t>(g.kc * g.nc));
+    float* ap = a.packed ? nullptr : scratch(1, static_cast<size_t>(g.mc * g.kc));
+    for (int64_t jc = n_lo; jc < n_hi; jc += g.nc) {
+      const int64_t nc = std::min(g.nc, n_hi - jc);
+      for (int64_t pc = 0; pc < K; pc += g.kc) {
+        const int64_t kc = std::min(g.kc, K - pc);
+        const bool first = pc == 0, last = pc + kc == K;
+        b.pack(b.ctx, bp, pc, kc, jc, nc, g.nr);
+        for (int64_t ic = m_lo; ic < m_hi; ic += g.mc) {
+          const int64_t mc = std::min(g.mc, m_hi - ic);
+          const float* ablk = a.packed ? a.packed->block(pc, ic) : ap;
+          if (!a.packed) pack_a_block(ap, a.trans, a.A, a.lda, ic, mc, pc, kc, g.mr);
+          for (int64_t jr = 0; jr < nc; jr += g.nr) {
+            const int64_t n = std::min(g.nr, nc - jr);
+            for (int64_t ir = 0; ir < mc; ir += g.mr) {
+              const int64_t row = ic + ir, col = jc + jr;
+              UkernelEpilogue e{ep.alpha, first ? ep.beta : 1.f, nullptr, nullptr, FusedActivation::none};
+              if (last) {
+                if (ep.bias) (ep.bias_per_row ? e.bias_row : e.bias_col) = ep.bias + (ep.bias_per_row ? row : col);
+                e.act = ep.act;
+              }
+              uk(kc, ablk + ir * kc, bp + jr * kc, C + row * ldc + col, ldc, std::min(g.mr, mc - ir), n, e);
+            }
+          }
+        }
+      }
+    }
+  });
+}
+
+bool degenerate(int64_t M, int64_t N, int64_t K) { return M == 0 || N == 0 || K == 0; }
+
+}  // namespace
+
+GemmGeometry gemm_geometry(Isa isa) {
+  switch (isa) {
+    // KC*NR*4 = 24 KiB: the B micro-panel stays in L1 (48 KiB on Zen 4/5); MC*KC*4 = 336 KiB
+    // of packed A stays in L2 (1 MiB); NC*KC*4 = 1.5 MiB of packed B in L3.
+    case Isa::avx512:
+    case Isa::avx512vnni: return {14, 32, 14 * 24, 192, 32 * 64};
+    case Isa::avx2: return {6, 16, 6 * 56, 192, 16 * 128};
+    case Isa::ref: break;
+  }
+  return {1, 1, 1, int64_t(1) << 40, int64_t(1) << 40};  // ref: packed A is plain row-major A
+}
+
+const float* PackedA::block(int64_t k0, int64_t m0) const {
+  const int64_t kc = std::min(geo.kc, K - k0);
+  return buf.get() + round_up(M, geo.mr) * k0 + m0 * kc;
+}
+
+PackedA pack_a(Isa isa, bool trans_a, int64_t M, int64_t K, const float* A, int64_t lda) {
+  PackedA p;
+  p.isa = isa;
+  p.M = M;
+  p.K = K;
+  p.geo = gemm_geometry(isa);
+  const int64_t mpad = round_up(M, p.geo.mr);
+  const size_t bytes = static_cast<size_t>(round_up(std::max<int64_t>(mpad * K, 1) * 4, 64));
+  float* raw = static_cast<float*>(std::aligned_alloc(64, bytes));
+  TESSERA_CHECK(raw, "pack_a: out of memory (", bytes, " bytes)");
+  p.buf = std::shared_ptr<float>(raw, [](float* q) { std::free(q); });
+  for (int64_t pc = 0; pc < K; pc += p.geo.kc) {
+    const int64_t kc = std::min(p.geo.kc, K - pc);
+    pack_a_block(raw + mpad * pc, trans_a, A, lda, 0, M, pc, kc, p.geo.mr);
+  }
+  return p;
+}
+
+void gemm_f32(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda,
+              const float* B, int64_t ldb, float* C, int64_t ldc, const GemmEpilogue& ep) {
+  TESSERA_CHECK(M >= 0 && N >= 0 && K >= 0, "gemm: negative size M=", M, " N=", N, " K=", K);
+  const Isa isa = active_isa();
+  if (isa == Isa::ref || degenerate(M, N, K)) {
+    ref::gemm_f32(trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc, ep);
+    return;
+  }
+  const MatrixB mb{B, ldb, trans_b};
+  gemm_blocked(isa, ASource{nullptr, trans_a, A, lda}, BSource{pack_b_matrix, &mb}, M, N, K, C, ldc, ep);
+}
+
+void gemm_f32_packed(const PackedA& a, const BSource& b, int64_t N, float* C, int64_t ldc, const GemmEpilogue& ep) {
+  TESSERA_CHECK(a.isa == active_isa(), "gemm: weights were packed for the ", isa_name(a.isa),
+                " kernels but the active path is ", isa_name(active_isa()), "; pack them again");
+  if (a.isa == Isa::ref || degenerate(a.M, N, a.K)) {
+    // The spec path: materialise B^T [N, K] and run the reference kernel.
+    std::vector<float> bt(static_cast<size_t>(std::max<int64_t>(N * a.K, 1)));
+    if (N * a.K) b.pack(b.ctx, bt.data(), 0, a.K, 0, N, 1);
+    ref::gemm_f32(false, true, a.M, N, a.K, a.buf.get(), a.K, bt.data(), a.K, C, ldc, ep);
+    return;
+  }
+  gemm_blocked(a.isa, ASource{&a, false, nullptr, 0}, b, a.M, N, a.K, C, ldc, ep);
+}
+
+}  // namespace tessera::kernels

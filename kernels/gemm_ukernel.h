@@ -1,0 +1,28 @@
+// The GEMM microkernel contract (XNNPACK-style): one MR x NR tile of C from one
+// packed A micro-panel (kc x MR) and one packed B micro-panel (kc x NR). It never
+// allocates, never starts threads and reads no globals; the epilogue is a parameter.
+#pragma once
+#include <cstdint>
+
+#include "kernels/fused_activation.h"
+
+namespace tessera::kernels {
+
+struct UkernelEpilogue {
+  float alpha;               // C = alpha * acc + beta * C
+  float beta;                // 0: C is not read
+  const float* bias_row;     // m values (tile rows), or null; only on the last K block
+  const float* bias_col;     // n values (tile columns), or null; only on the last K block
+  FusedActivation act;            // only on the last K block
+};
+
+// m <= MR rows and n <= NR columns of the tile are stored; A and B are zero-padded.
+using GemmUkernel = void (*)(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int64_t m, int64_t n,
+                             const UkernelEpilogue& ep);
+
+void gemm_f32_ukernel_14x32__avx512(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int64_t m,
+                                    int64_t n, const UkernelEpilogue& ep);
+void gemm_f32_ukernel_6x16__avx2(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int64_t m,
+                                 int64_t n, const UkernelEpilogue& ep);
+
+}  // namespace tessera::kernels

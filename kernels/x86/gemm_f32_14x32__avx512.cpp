@@ -1,0 +1,78 @@
+// 14x32 fp32 GEMM microkernel, AVX-512.
+// 28 zmm accumulators (14 rows x 2 vectors of 16 columns) + 2 for B + 1 broadcast A
+// = 31 of 32 registers; each k step issues 28 FMAs for 2 vector loads and 14 scalar
+// broadcasts, enough independent FMAs to cover two FMA pipes' latency.
+#include <immintrin.h>
+
+#include "kernels/gemm_ukernel.h"
+
+namespace tessera::kernels {
+
+namespace {
+constexpr int MR = 14, NR = 32;
+
+inline __m512 apply_act(__m512 v, FusedActivation act) {
+  if (act == FusedActivation::relu) return _mm512_max_ps(v, _mm512_setzero_ps());
+  if (act == FusedActivation::relu6) return _mm512_min_ps(_mm512_max_ps(v, _mm512_setzero_ps()), _mm512_set1_ps(6.f));
+  return v;
+}
+}  // namespace
+
+void gemm_f32_ukernel_14x32__avx512(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int64_t m,
+                                    int64_t n, const UkernelEpilogue& ep) {
+  __m512 acc[MR][2];
+  for (int i = 0; i < MR; ++i) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+
+  for (int64_t k = 0; k < kc; ++k) {
+    const __m512 b0 = _mm512_load_ps(b);
+    const __m512 b1 = _mm512_load_ps(b + 16);
+    _mm_prefetch(reinterpret_cast<const char*>(b + 8 * NR), _MM_HINT_T0);
+#pragma GCC unroll 14
+    for (int i = 0; i < MR; ++i) {
+      const __m512 ai = _mm512_set1_ps(a[i]);
+      acc[i][0] = _mm512_fmadd_ps(ai, b0, acc[i][0]);
+      acc[i][1] = _mm512_fmadd_ps(ai, b1, acc[i][1]);
+    }
+    a += MR;
+    b += NR;
+  }
+
+  // Spill the tile with constant indices so the accumulators above stay in registers
+  // (a runtime-indexed epilogue would make the compiler keep them in memory).
+  alignas(64) float tile[MR][NR];
+#pragma GCC unroll 14
+  for (int i = 0; i < MR; ++i) {
+    _mm512_store_ps(tile[i], acc[i][0]);
+    _mm512_store_ps(tile[i] + 16, acc[i][1]);
+  }
+
+  // Epilogue: masks cover the column tail; rows past m are skipped.
+  const __mmask16 m0 = n >= 16 ? __mmask16(0xffff) : __mmask16((1u << n) - 1);
+  const __mmask16 m1 = n >= 32 ? __mmask16(0xffff) : n <= 16 ? __mmask16(0) : __mmask16((1u << (n - 16)) - 1);
+  const __m512 alpha = _mm512_set1_ps(ep.alpha), beta = _mm512_set1_ps(ep.beta);
+  __m512 bc0 = _mm512_setzero_ps(), bc1 = _mm512_setzero_ps();
+  if (ep.bias_col) {
+    bc0 = _mm512_maskz_loadu_ps(m0, ep.bias_col);
+    bc1 = _mm512_maskz_loadu_ps(m1, ep.bias_col + 16);
+  }
+  for (int i = 0; i < MR; ++i) {
+    if (i >= m) break;
+    float* ci = c + i * ldc;
+    __m512 v0 = _mm512_mul_ps(_mm512_load_ps(tile[i]), alpha), v1 = _mm512_mul_ps(_mm512_load_ps(tile[i] + 16), alpha);
+    if (ep.beta != 0.f) {
+      v0 = _mm512_fmadd_ps(beta, _mm512_maskz_loadu_ps(m0, ci), v0);
+      v1 = _mm512_fmadd_ps(beta, _mm512_maskz_loadu_ps(m1, ci + 16), v1);
+    }
+    if (ep.bias_row) {
+      const __m512 br = _mm512_set1_ps(ep.bias_row[i]);
+      v0 = _mm512_add_ps(v0, br);
+      v1 = _mm512_add_ps(v1, br);
+    }
+    v0 = apply_act(_mm512_add_ps(v0, bc0), ep.act);
+    v1 = apply_act(_mm512_add_ps(v1, bc1), ep.act);
+    _mm512_mask_storeu_ps(ci, m0, v0);
+    _mm512_mask_storeu_ps(ci + 16, m1, v1);
+  }
+}
+
+}  // namespace tessera::kernels

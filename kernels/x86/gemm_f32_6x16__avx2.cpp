@@ -1,0 +1,68 @@
+// 6x16 fp32 GEMM microkernel, AVX2+FMA.
+// 12 ymm accumulators + 2 for B + 1 broadcast A = 15 of 16 registers.
+#include <immintrin.h>
+
+#include "kernels/gemm_ukernel.h"
+
+namespace tessera::kernels {
+
+namespace {
+constexpr int MR = 6, NR = 16;
+
+inline __m256 apply_act(__m256 v, FusedActivation act) {
+  if (act == FusedActivation::relu) return _mm256_max_ps(v, _mm256_setzero_ps());
+  if (act == FusedActivation::relu6) return _mm256_min_ps(_mm256_max_ps(v, _mm256_setzero_ps()), _mm256_set1_ps(6.f));
+  return v;
+}
+}  // namespace
+
+void gemm_f32_ukernel_6x16__avx2(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int64_t m,
+                                 int64_t n, const UkernelEpilogue& ep) {
+  __m256 acc[MR][2];
+  for (int i = 0; i < MR; ++i) acc[i][0] = acc[i][1] = _mm256_setzero_ps();
+  for (int64_t k = 0; k < kc; ++k) {
+    const __m256 b0 = _mm256_load_ps(b);
+    const __m256 b1 = _mm256_load_ps(b + 8);
+#pragma GCC unroll 6
+    for (int i = 0; i < MR; ++i) {
+      const __m256 ai = _mm256_broadcast_ss(a + i);
+      acc[i][0] = _mm256_fmadd_ps(ai, b0, acc[i][0]);
+      acc[i][1] = _mm256_fmadd_ps(ai, b1, acc[i][1]);
+    }
+    a += MR;
+    b += NR;
+  }
+  // Spill the tile with constant indices so the accumulators above stay in registers.
+  alignas(32) float tile[MR][NR];
+#pragma GCC unroll 6
+  for (int i = 0; i < MR; ++i) {
+    _mm256_store_ps(tile[i], acc[i][0]);
+    _mm256_store_ps(tile[i] + 8, acc[i][1]);
+  }
+  const bool full = n == NR;
+  const __m256 alpha = _mm256_set1_ps(ep.alpha), beta = _mm256_set1_ps(ep.beta);
+  for (int i = 0; i < MR && i < m; ++i) {
+    float* ci = c + i * ldc;
+    __m256 v[2] = {_mm256_mul_ps(_mm256_load_ps(tile[i]), alpha), _mm256_mul_ps(_mm256_load_ps(tile[i] + 8), alpha)};
+    if (!full) {
+      for (int64_t j = 0; j < n; ++j) {
+        float x = ep.alpha * tile[i][j];
+        if (ep.beta != 0.f) x += ep.beta * ci[j];
+        if (ep.bias_row) x += ep.bias_row[i];
+        if (ep.bias_col) x += ep.bias_col[j];
+        if (ep.act != FusedActivation::none) x = x > 0.f ? x : 0.f;
+        if (ep.act == FusedActivation::relu6) x = x < 6.f ? x : 6.f;
+        ci[j] = x;
+      }
+      continue;
+    }
+    for (int h = 0; h < 2; ++h) {
+      if (ep.beta != 0.f) v[h] = _mm256_fmadd_ps(beta, _mm256_loadu_ps(ci + 8 * h), v[h]);
+      if (ep.bias_row) v[h] = _mm256_add_ps(v[h], _mm256_set1_ps(ep.bias_row[i]));
+      if (ep.bias_col) v[h] = _mm256_add_ps(v[h], _mm256_loadu_ps(ep.bias_col + 8 * h));
+      _mm256_storeu_ps(ci + 8 * h, apply_act(v[h], ep.act));
+    }
+  }
+}
+
+}  // namespace tessera::kernels

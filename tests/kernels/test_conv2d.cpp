@@ -1,0 +1,108 @@
+// Conv2d: every ISA path vs the ref loop nest, over awkward shapes: 1x1 (GEMM on the
+// image), 3x3/5x5/7x7 with stride, padding, dilation, groups, depthwise, odd sizes
+// (prime H/W/C), batch > 1, bias and fused ReLU/ReLU6.
+//
+// Tolerance: the same float dot-product bound as GEMM, with K = C/groups*KH*KW:
+//   |y - y_ref| <= 2 (K + 2) 2^-24 sum |x w|;  we check against 4x that bound using
+// the exact sum of magnitudes (fast and ref may round in different orders).
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "kernels/conv2d.h"
+#include "kernels/ref/conv2d_f32.h"
+#include "tensor/error.h"
+#include "tensor/rng.h"
+
+using namespace tessera;
+using namespace tessera::kernels;
+
+namespace {
+
+double check_conv(const Conv2dShape& s, FusedActivation act, bool with_bias) {
+  Generator g(s.C * 31 + s.OC * 7 + s.H + s.KH);
+  std::vector<float> x(s.N * s.C * s.H * s.W), w(s.OC * (s.C / s.groups) * s.KH * s.KW), b(s.OC);
+  g.fill_normal(x.data(), x.size());
+  g.fill_normal(w.data(), w.size());
+  g.fill_normal(b.data(), b.size());
+  const size_t ny = s.N * s.OC * s.OH() * s.OW();
+  std::vector<float> y(ny, NAN), yref(ny), ymag(ny);
+  ref::conv2d_f32(yref.data(), x.data(), w.data(), with_bias ? b.data() : nullptr, act, s);
+  // magnitudes: the same conv on |x|, |w|
+  std::vector<float> ax(x), aw(w);
+  for (float& v : ax) v = std::fabs(v);
+  for (float& v : aw) v = std::fabs(v);
+  ref::conv2d_f32(ymag.data(), ax.data(), aw.data(), nullptr, FusedActivation::none, s);
+  const PackedConv2d pw = pack_conv2d(w.data(), s);
+  conv2d_f32(y.data(), x.data(), pw, with_bias ? b.data() : nullptr, act, s);
+  const double K = double(s.C / s.groups * s.KH * s.KW);
+  double worst = 0;
+  for (size_t i = 0; i < ny; ++i) {
+    const double bound = 4 * (K + 2) * std::ldexp(1.0, -24) * (ymag[i] + 1.0);
+    const double err = std::fabs(double(y[i]) - yref[i]);
+    worst = std::max(worst, std::isnan(err) ? INFINITY : err / bound);
+  }
+  return worst;
+}
+
+Conv2dShape conv(int64_t n, int64_t c, int64_t h, int64_t w, int64_t oc, int64_t k, int64_t stride, int64_t pad,
+                 int64_t dil = 1, int64_t groups = 1) {
+  Conv2dShape s;
+  s.N = n, s.C = c, s.H = h, s.W = w, s.OC = oc, s.KH = s.KW = k, s.SH = s.SW = stride, s.PH = s.PW = pad;
+  s.DH = s.DW = dil, s.groups = groups;
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("conv2d: every ISA path matches the ref loop nest within the dot-product bound") {
+  const Isa saved = active_isa();
+  std::vector<Conv2dShape> shapes = {
+      conv(1, 3, 23, 19, 16, 7, 2, 3),         // ResNet stem, odd image
+      conv(2, 16, 13, 13, 29, 3, 1, 1),        // 3x3 s1, prime OC, batch 2
+      conv(1, 17, 11, 9, 33, 3, 2, 1),         // 3x3 s2, tails everywhere
+      conv(1, 64, 7, 7, 130, 1, 1, 0),         // 1x1: GEMM on the image
+      conv(1, 24, 10, 10, 40, 1, 2, 0),        // 1x1 stride 2 (downsample): implicit GEMM
+      conv(1, 8, 15, 15, 8, 5, 1, 4, 2),       // dilation 2, big padding
+      conv(1, 12, 9, 9, 18, 3, 1, 1, 1, 3),    // grouped
+      conv(2, 32, 17, 17, 32, 3, 1, 1, 1, 32), // depthwise 3x3 s1
+      conv(1, 19, 14, 31, 19, 3, 2, 1, 1, 19), // depthwise 3x3 s2, W not a multiple of 16
+      conv(1, 16, 12, 12, 16, 7, 1, 3, 1, 16), // depthwise 7x7 (ConvNeXt)
+      conv(1, 5, 8, 8, 5, 5, 3, 2, 1, 5),      // depthwise stride 3 (generic lane gather)
+      conv(1, 9, 6, 5, 9, 3, 1, 0, 2, 9),      // depthwise dilated
+  };
+  const FusedActivation acts[] = {FusedActivation::none, FusedActivation::relu, FusedActivation::relu6};
+  for (Isa isa : supported_isas()) {
+    set_active_isa(isa);
+    double worst = 0;
+    int i = 0;
+    for (const Conv2dShape& s : shapes) {
+      CAPTURE(std::string(isa_name(isa)));
+      CAPTURE(i);
+      const double r = check_conv(s, acts[i % 3], i % 2 == 0);
+      CHECK(r <= 1.0);
+      worst = std::max(worst, r);
+      ++i;
+    }
+    MESSAGE("conv2d ", std::string(isa_name(isa)), ": ", shapes.size(), " shapes, worst error = ", worst,
+            " of the bound");
+  }
+  set_active_isa(saved);
+}
+
+TEST_CASE("conv2d: bad shapes give one clear error") {
+  Conv2dShape s = conv(1, 6, 4, 4, 8, 5, 1, 0);
+  CHECK_THROWS_WITH_AS(s.validate(), "conv2d: input 4x4 is smaller than the kernel 5x5 (dilation 1x1, padding 0x0)",
+                       Error);
+  s = conv(1, 6, 8, 8, 8, 3, 1, 1, 1, 4);
+  CHECK_THROWS_WITH_AS(s.validate(), "conv2d: groups=4 must divide in_channels=6 and out_channels=8", Error);
+  std::vector<float> w(8 * 6 * 9, 0.f);
+  Conv2dShape ok = conv(1, 6, 8, 8, 8, 3, 1, 1);
+  const PackedConv2d pw = pack_conv2d(w.data(), ok);
+  Conv2dShape other = ok;
+  other.C = 7;
+  std::vector<float> x(7 * 64), y(8 * 64);
+  CHECK_THROWS_AS(conv2d_f32(y.data(), x.data(), pw, nullptr, FusedActivation::none, other), Error);
+}

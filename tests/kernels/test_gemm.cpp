@@ -1,0 +1,138 @@
+// SGEMM: every ISA path vs an exact (double) product, over shapes that straddle the
+// microkernel tiles (MR 6/14, NR 16/32) and the KC block (192), with transposes,
+// leading dimensions wider than the matrix, alpha/beta, both bias kinds and ReLU/ReLU6.
+//
+// Tolerance: the standard bound for a length-K float dot product,
+//   |c - exact| <= (K + 2) * 2^-24 * (|alpha| * sum_k |a_ik b_kj| + |beta c_ij|) * 2
+// (the factor 2 covers the epilogue's extra roundings). Blocking changes the summation
+// order, so fast and ref differ in the last bits, but both must sit inside the bound.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "kernels/gemm.h"
+#include "kernels/gemm_pack.h"
+#include "kernels/ref/gemm_f32.h"
+#include "tensor/error.h"
+#include "tensor/rng.h"
+
+using namespace tessera;
+using namespace tessera::kernels;
+
+namespace {
+
+struct Case {
+  bool ta, tb;
+  int64_t M, N, K;
+  float alpha, beta;
+  int bias;  // 0 none, 1 per row, 2 per column
+  FusedActivation act;
+};
+
+// Checks C against the exact result; returns the worst error / bound ratio.
+double check_gemm(const Case& c, bool use_packed_a) {
+  Generator g(c.M * 131 + c.N * 7 + c.K);
+  const int64_t lda = (c.ta ? c.M : c.K) + 3, ldb = (c.tb ? c.K : c.N) + 5, ldc = c.N + 2;
+  std::vector<float> A((c.ta ? c.K : c.M) * lda), B((c.tb ? c.N : c.K) * ldb), C0(c.M * ldc), bias(std::max(c.M, c.N));
+  g.fill_normal(A.data(), A.size());
+  g.fill_normal(B.data(), B.size());
+  g.fill_normal(C0.data(), C0.size());
+  g.fill_normal(bias.data(), bias.size());
+  GemmEpilogue ep{c.alpha, c.beta, c.bias ? bias.data() : nullptr, c.bias == 1, c.act};
+  std::vector<float> C = C0;
+  if (use_packed_a) {
+    const PackedA pa = pack_a(active_isa(), c.ta, c.M, c.K, A.data(), lda);
+    const MatrixB mb{B.data(), ldb, c.tb};
+    gemm_f32_packed(pa, BSource{pack_b_matrix, &mb}, c.N, C.data(), ldc, ep);
+  } else {
+    gemm_f32(c.ta, c.tb, c.M, c.N, c.K, A.data(), lda, B.data(), ldb, C.data(), ldc, ep);
+  }
+  double worst = 0;
+  for (int64_t i = 0; i < c.M; ++i) {
+    for (int64_t j = 0; j < c.N; ++j) {
+      double exact = 0, mag = 0;
+      for (int64_t k = 0; k < c.K; ++k) {
+        const double a = c.ta ? A[k * lda + i] : A[i * lda + k];
+        const double b = c.tb ? B[j * ldb + k] : B[k * ldb + j];
+        exact += a * b;
+        mag += std::fabs(a * b);
+      }
+      double v = c.alpha * exact + (c.beta != 0 ? c.beta * C0[i * ldc + j] : 0.0);
+      if (c.bias) v += c.bias == 1 ? bias[i] : bias[j];
+      if (c.act != FusedActivation::none) v = std::max(v, 0.0);
+      if (c.act == FusedActivation::relu6) v = std::min(v, 6.0);
+      const double bound = (c.K + 2) * std::ldexp(1.0, -24) * 2 *
+                               (std::fabs(c.alpha) * mag + std::fabs(c.beta * C0[i * ldc + j]) + 1.0) +
+                           1e-30;
+      const double err = std::fabs(C[i * ldc + j] - v);
+      worst = std::max(worst, std::isnan(err) ? INFINITY : err / bound);
+    }
+    // Columns between N and ldc must be untouched (the microkernel masks its tail).
+    for (int64_t j = c.N; j < ldc; ++j) REQUIRE(C[i * ldc + j] == C0[i * ldc + j]);
+  }
+  return worst;
+}
+
+}  // namespace
+
+TEST_CASE("gemm_f32: every ISA path within the float dot-product bound, on tile/block edges") {
+  const Isa saved = active_isa();
+  Generator pick(7);
+  const int64_t ms[] = {1, 5, 6, 7, 13, 14, 15, 29, 61, 337};
+  const int64_t ns[] = {1, 15, 16, 17, 31, 32, 33, 65, 97};
+  const int64_t ks[] = {1, 2, 7, 64, 191, 192, 193, 401};
+  const FusedActivation acts[] = {FusedActivation::none, FusedActivation::relu, FusedActivation::relu6};
+  for (Isa isa : supported_isas()) {
+    set_active_isa(isa);
+    double worst = 0;
+    int cases = 0;
+    for (int rep = 0; rep < 60; ++rep) {
+      Case c{pick.bernoulli(0.3f), pick.bernoulli(0.3f), ms[pick.randint(10)], ns[pick.randint(9)], ks[pick.randint(8)],
+             rep % 5 == 0 ? -0.5f : 1.f, rep % 3 == 0 ? 0.75f : 0.f, int(pick.randint(3)), acts[pick.randint(3)]};
+      CAPTURE(isa_name(isa));
+      CAPTURE(c.M);
+      CAPTURE(c.N);
+      CAPTURE(c.K);
+      CAPTURE(c.ta);
+      CAPTURE(c.tb);
+      const double r = check_gemm(c, rep % 2 == 1);
+      CHECK(r <= 1.0);
+      worst = std::max(worst, r);
+      ++cases;
+    }
+    MESSAGE("gemm_f32 ", std::string(isa_name(isa)), ": ", cases, " shapes, worst error = ", worst, " of the bound");
+  }
+  set_active_isa(saved);
+}
+
+TEST_CASE("gemm_f32: a large square product on all threads matches the ref kernel closely") {
+  const Isa saved = active_isa();
+  const int64_t n = 300;
+  Generator g(3);
+  std::vector<float> A(n * n), B(n * n), Cref(n * n), C(n * n);
+  g.fill_normal(A.data(), A.size());
+  g.fill_normal(B.data(), B.size());
+  ref::gemm_f32(false, false, n, n, n, A.data(), n, B.data(), n, Cref.data(), n, {});
+  for (Isa isa : supported_isas()) {
+    set_active_isa(isa);
+    gemm_f32(false, false, n, n, n, A.data(), n, B.data(), n, C.data(), n, {});
+    double worst = 0;
+    for (size_t i = 0; i < C.size(); ++i) worst = std::max<double>(worst, std::fabs(C[i] - Cref[i]));
+    // |C| ~ sqrt(300) ~ 17; two summation orders differ by a few hundred ulps at most.
+    CHECK(worst < 2e-4);
+  }
+  set_active_isa(saved);
+}
+
+TEST_CASE("gemm_f32_packed refuses weights packed for another path") {
+  const auto isas = supported_isas();
+  if (isas.size() < 2) return;
+  std::vector<float> A(4, 1.f), B(4, 1.f), C(4);
+  const PackedA pa = pack_a(isas.front(), false, 2, 2, A.data(), 2);
+  const Isa saved = active_isa();
+  set_active_isa(isas.back());
+  const MatrixB mb{B.data(), 2, false};
+  CHECK_THROWS_AS(gemm_f32_packed(pa, BSource{pack_b_matrix, &mb}, 2, C.data(), 2, {}), Error);
+  set_active_isa(saved);
+}
