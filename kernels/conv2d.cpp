@@ -31,24 +31,48 @@ struct Im2col {
   Conv2dShape s;
 };
 
+// Row k of the B block, for one NR panel: runs of output pixels that share an output
+// row map to one input row, so each run is a copy (stride 1) or a strided gather,
+// with zeros where the window hangs over the padding. No per-element division.
 void pack_b_im2col(const void* ctx, float* dst, int64_t k0, int64_t kc, int64_t n0, int64_t nc, int64_t nr) {
   const Im2col& im = *static_cast<const Im2col*>(ctx);
   const Conv2dShape& s = im.s;
   const int64_t OW = s.OW(), KK = s.KH * s.KW;
+  const int64_t panels = (nc + nr - 1) / nr;
   for (int64_t k = 0; k < kc; ++k) {
     const int64_t kk = k0 + k, c = kk / KK, kh = (kk % KK) / s.KW, kw = kk % s.KW;
     const float* xc = im.x + c * s.H * s.W;
-    int64_t oh = n0 / OW, ow = n0 % OW;
-    for (int64_t j = 0; j < nc; ++j) {
-      const int64_t ih = oh * s.SH - s.PH + kh * s.DH, iw = ow * s.SW - s.PW + kw * s.DW;
-      const bool inside = ih >= 0 && ih < s.H && iw >= 0 && iw < s.W;
-      dst[(j / nr) * kc * nr + k * nr + j % nr] = inside ? xc[ih * s.W + iw] : 0.f;
-      if (++ow == OW) {
+    // output columns ow whose input column iw = ow*SW - PW + kw*DW lies inside [0, W)
+    const int64_t off = kw * s.DW - s.PW;
+    const int64_t ow_lo = off >= 0 ? 0 : (-off + s.SW - 1) / s.SW;
+    const int64_t ow_hi = std::min(OW, (s.W - 1 - off) / s.SW + 1);  // exclusive
+    for (int64_t p = 0; p < panels; ++p) {
+      float* d = dst + p * kc * nr + k * nr;
+      const int64_t n = n0 + p * nr, cnt = std::min(nr, nc - p * nr);
+      int64_t oh = n / OW, ow = n % OW, j = 0;
+      while (j < cnt) {
+        const int64_t seg = std::min(cnt - j, OW - ow);
+        const int64_t ih = oh * s.SH - s.PH + kh * s.DH;
+        float* out = d + j;
+        if (ih < 0 || ih >= s.H) {
+          std::fill(out, out + seg, 0.f);
+        } else {
+          const float* row = xc + ih * s.W + off;
+          const int64_t a = std::clamp(ow_lo, ow, ow + seg), b = std::clamp(ow_hi, a, ow + seg);
+          std::fill(out, out + (a - ow), 0.f);
+          if (s.SW == 1) {
+            std::memcpy(out + (a - ow), row + a, sizeof(float) * static_cast<size_t>(b - a));
+          } else {
+            for (int64_t t = a; t < b; ++t) out[t - ow] = row[t * s.SW];
+          }
+          std::fill(out + (b - ow), out + seg, 0.f);
+        }
+        j += seg;
         ow = 0;
         ++oh;
       }
+      std::fill(d + cnt, d + nr, 0.f);
     }
-    for (int64_t j = nc; j % nr; ++j) dst[(j / nr) * kc * nr + k * nr + j % nr] = 0.f;
   }
 }
 

@@ -1,0 +1,170 @@
+// conv_f32/<impl>/<layer>: Conv2d forward on real layer shapes, Tessera's active path
+// vs oneDNN's direct convolution in the same run:
+//   onednn_nchw     src/dst in plain NCHW like Tessera's API, weights in oneDNN's best format
+//   onednn_blocked  src/dst/weights all in oneDNN's preferred blocked formats (its best case;
+//                   a network would pay reorders at the edges)
+// conv_f32/<impl>/resnet18_all runs the 20 convs of ResNet-18 at 224x224, batch 1.
+// Weights are packed once outside the timed loop for every implementation.
+#include <benchmark/benchmark.h>
+#include <omp.h>
+
+#include <oneapi/dnnl/dnnl.hpp>
+#include <string>
+#include <vector>
+
+#include "bench/kernels/bench_util.h"
+#include "kernels/conv2d.h"
+#include "kernels/parallel.h"
+#include "tensor/rng.h"
+
+using namespace tessera;
+using kernels::Conv2dShape;
+
+namespace {
+
+struct Layer {
+  std::string name;
+  Conv2dShape s;
+  int count = 1;  // how many times the network has it
+};
+
+Conv2dShape shape(int64_t n, int64_t c, int64_t hw, int64_t oc, int64_t k, int64_t stride, int64_t pad,
+                  int64_t groups = 1) {
+  Conv2dShape s;
+  s.N = n, s.C = c, s.H = s.W = hw, s.OC = oc, s.KH = s.KW = k, s.SH = s.SW = stride, s.PH = s.PW = pad;
+  s.groups = groups;
+  return s;
+}
+
+std::vector<Layer> resnet18_layers(int64_t n) {
+  return {{"resnet18_conv1_7x7s2", shape(n, 3, 224, 64, 7, 2, 3)},
+          {"resnet18_layer1_3x3", shape(n, 64, 56, 64, 3, 1, 1), 4},
+          {"resnet18_layer2_3x3s2", shape(n, 64, 56, 128, 3, 2, 1)},
+          {"resnet18_layer2_3x3", shape(n, 128, 28, 128, 3, 1, 1), 3},
+          {"resnet18_layer2_down1x1", shape(n, 64, 56, 128, 1, 2, 0)},
+          {"resnet18_layer3_3x3s2", shape(n, 128, 28, 256, 3, 2, 1)},
+          {"resnet18_layer3_3x3", shape(n, 256, 14, 256, 3, 1, 1), 3},
+          {"resnet18_layer3_down1x1", shape(n, 128, 28, 256, 1, 2, 0)},
+          {"resnet18_layer4_3x3s2", shape(n, 256, 14, 512, 3, 2, 1)},
+          {"resnet18_layer4_3x3", shape(n, 512, 7, 512, 3, 1, 1), 3},
+          {"resnet18_layer4_down1x1", shape(n, 256, 14, 512, 1, 2, 0)}};
+}
+
+std::vector<Layer> other_layers() {
+  return {{"resnet50_layer3_3x3", shape(1, 256, 14, 256, 3, 1, 1)},
+          {"resnet50_layer2_1x1", shape(1, 512, 28, 128, 1, 1, 0)},
+          {"mobilenetv2_dw3x3_144x56", shape(1, 144, 56, 144, 3, 1, 1, 144)},
+          {"mobilenetv2_dw3x3s2_96x112", shape(1, 96, 112, 96, 3, 2, 1, 96)},
+          {"convnext_dw7x7_96x56", shape(1, 96, 56, 96, 7, 1, 3, 96)}};
+}
+
+double flops(const Conv2dShape& s) {
+  return 2.0 * s.N * s.OC * s.OH() * s.OW() * (s.C / s.groups) * s.KH * s.KW;
+}
+
+// One prepared convolution of any implementation.
+struct Runner {
+  virtual ~Runner() = default;
+  virtual void run() = 0;
+};
+
+struct TesseraConv : Runner {
+  Conv2dShape s;
+  std::vector<float> x, y, b;
+  kernels::PackedConv2d w;
+  explicit TesseraConv(const Conv2dShape& s_) : s(s_) {
+    Generator g(1);
+    x.resize(s.N * s.C * s.H * s.W);
+    y.resize(s.N * s.OC * s.OH() * s.OW());
+    b.resize(s.OC);
+    std::vector<float> wt(s.OC * (s.C / s.groups) * s.KH * s.KW);
+    g.fill_normal(x.data(), x.size());
+    g.fill_normal(wt.data(), wt.size());
+    g.fill_normal(b.data(), b.size());
+    w = kernels::pack_conv2d(wt.data(), s);
+  }
+  void run() override { kernels::conv2d_f32(y.data(), x.data(), w, b.data(), kernels::FusedActivation::relu, s); }
+};
+
+struct OnednnConv : Runner {
+  dnnl::engine eng{dnnl::engine::kind::cpu, 0};
+  dnnl::stream strm{eng};
+  dnnl::convolution_forward prim;
+  dnnl::memory src, wei, bia, dst;
+  OnednnConv(const Conv2dShape& s, bool blocked) {
+    using dt = dnnl::memory::data_type;
+    using tag = dnnl::memory::format_tag;
+    const dnnl::memory::dims src_d{s.N, s.C, s.H, s.W}, dst_d{s.N, s.OC, s.OH(), s.OW()};
+    const dnnl::memory::dims wei_d = s.groups > 1
+                                         ? dnnl::memory::dims{s.groups, s.OC / s.groups, s.C / s.groups, s.KH, s.KW}
+                                         : dnnl::memory::dims{s.OC, s.C, s.KH, s.KW};
+    const tag plain = blocked ? tag::any : tag::nchw;
+    dnnl::convolution_forward::desc d(dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
+                                      dnnl::memory::desc(src_d, dt::f32, plain), dnnl::memory::desc(wei_d, dt::f32, tag::any),
+                                      dnnl::memory::desc({s.OC}, dt::f32, tag::x), dnnl::memory::desc(dst_d, dt::f32, plain),
+                                      {s.SH, s.SW}, {s.DH - 1, s.DW - 1}, {s.PH, s.PW}, {s.PH, s.PW});
+    dnnl::post_ops po;
+    po.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+    dnnl::primitive_attr attr;
+    attr.set_post_ops(po);
+    dnnl::convolution_forward::primitive_desc pd(d, attr, eng);
+    prim = dnnl::convolution_forward(pd);
+    src = dnnl::memory(pd.src_desc(), eng);
+    wei = dnnl::memory(pd.weights_desc(), eng);
+    bia = dnnl::memory(pd.bias_desc(), eng);
+    dst = dnnl::memory(pd.dst_desc(), eng);
+    Generator g(1);
+    for (auto* m : {&src, &wei, &bia}) {
+      float* p = static_cast<float*>(m->get_data_handle());
+      g.fill_normal(p, static_cast<int64_t>(m->get_desc().get_size() / sizeof(float)));
+    }
+  }
+  void run() override {
+    prim.execute(strm, {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_BIAS, bia}, {DNNL_ARG_DST, dst}});
+    strm.wait();
+  }
+};
+
+enum class Impl { tessera, onednn_nchw, onednn_blocked };
+
+std::unique_ptr<Runner> make(Impl impl, const Conv2dShape& s) {
+  if (impl == Impl::tessera) return std::make_unique<TesseraConv>(s);
+  return std::make_unique<OnednnConv>(s, impl == Impl::onednn_blocked);
+}
+
+void conv_bench(benchmark::State& state, Impl impl, std::vector<Layer> layers) {
+  const int threads = static_cast<int>(state.range(0));
+  set_num_threads(threads);
+  omp_set_num_threads(threads);
+  std::vector<std::pair<std::unique_ptr<Runner>, int>> runners;
+  double total_flops = 0;
+  for (const Layer& l : layers) {
+    runners.emplace_back(make(impl, l.s), l.count);
+    total_flops += flops(l.s) * l.count;
+  }
+  for (auto _ : state)
+    for (auto& [r, count] : runners)
+      for (int i = 0; i < count; ++i) r->run();
+  bench::set_flops_counters(state, total_flops, threads);
+}
+
+const int registered = [] {
+  const std::pair<const char*, Impl> impls[] = {
+      {"tessera", Impl::tessera}, {"onednn_nchw", Impl::onednn_nchw}, {"onednn_blocked", Impl::onednn_blocked}};
+  std::vector<Layer> singles = resnet18_layers(1);
+  for (const Layer& l : other_layers()) singles.push_back(l);
+  for (auto [name, impl] : impls) {
+    auto* all = benchmark::RegisterBenchmark((std::string("conv_f32/") + name + "/resnet18_all").c_str(), conv_bench,
+                                             impl, resnet18_layers(1));
+    all->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
+    for (Layer l : singles) {
+      l.count = 1;
+      benchmark::RegisterBenchmark((std::string("conv_f32/") + name + "/" + l.name).c_str(), conv_bench, impl,
+                                   std::vector<Layer>{l})
+          ->ArgName("threads")->Arg(2)->UseRealTime()->Unit(benchmark::kMicrosecond);
+    }
+  }
+  return 0;
+}();
+
+}  // namespace
