@@ -1,0 +1,82 @@
+#include "kernels/pool.h"
+
+#include <algorithm>
+
+#include "kernels/kernel_table.h"
+#include "kernels/parallel.h"
+#include "tensor/error.h"
+
+namespace tessera::kernels {
+
+using MaxPlaneFn = void (*)(float*, int64_t*, const float*, int64_t, int64_t, int64_t, int64_t, const Pool2dParams&);
+using AvgPlaneFn = void (*)(float*, const float*, int64_t, int64_t, int64_t, int64_t, const Pool2dParams&);
+using AdaptivePlaneFn = void (*)(float*, const float*, int64_t, int64_t, int64_t, int64_t);
+
+int64_t pool_output_size(int64_t in, int64_t k, int64_t s, int64_t p, int64_t d, bool ceil_mode) {
+  TESSERA_CHECK(k > 0 && s > 0 && d > 0, "pool2d: kernel (", k, "), stride (", s, ") and dilation (", d,
+                ") must be positive");
+  TESSERA_CHECK(p >= 0 && p <= k / 2, "pool2d: padding ", p, " must be between 0 and half the kernel size ", k);
+  const int64_t span = in + 2 * p - d * (k - 1) - 1 + (ceil_mode ? s - 1 : 0);
+  int64_t out = (span >= 0 ? span / s : -((-span + s - 1) / s)) + 1;  // floor division
+  // torch drops a ceil_mode window that would start in the right padding (or beyond).
+  if (ceil_mode && (out - 1) * s >= in + p) --out;
+  TESSERA_CHECK(out >= 1, "pool2d: input size ", in, " with kernel ", k, ", stride ", s, ", padding ", p,
+                ", dilation ", d, " gives output size ", out, ": too small");
+  return out;
+}
+
+namespace {
+template <typename Fn>
+void for_each_plane(int64_t planes, int64_t plane_work, Fn&& fn) {
+  parallel_for(planes, std::max<int64_t>(1, 16384 / std::max<int64_t>(plane_work, 1)), [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) fn(i);
+  });
+}
+}  // namespace
+
+void max_pool2d_f32(float* y, int64_t* indices, const float* x, int64_t N, int64_t C, int64_t H, int64_t W,
+                    const Pool2dParams& p) {
+  static const KernelTable<MaxPlaneFn> table = [] {
+    KernelTable<MaxPlaneFn> t;
+    t.impl[int(Isa::ref)] = max_pool2d_plane_f32_ref;
+    t.impl[int(Isa::avx512)] = max_pool2d_plane_f32__avx512;
+    return t;
+  }();
+  const int64_t OH = pool_output_size(H, p.kh, p.sh, p.ph, p.dh, p.ceil_mode);
+  const int64_t OW = pool_output_size(W, p.kw, p.sw, p.pw, p.dw, p.ceil_mode);
+  const MaxPlaneFn fn = table.get();
+  for_each_plane(N * C, H * W, [&](int64_t i) {
+    fn(y + i * OH * OW, indices ? indices + i * OH * OW : nullptr, x + i * H * W, H, W, OH, OW, p);
+  });
+}
+
+void avg_pool2d_f32(float* y, const float* x, int64_t N, int64_t C, int64_t H, int64_t W, const Pool2dParams& p) {
+  static const KernelTable<AvgPlaneFn> table = [] {
+    KernelTable<AvgPlaneFn> t;
+    t.impl[int(Isa::ref)] = avg_pool2d_plane_f32_ref;
+    t.impl[int(Isa::avx512)] = avg_pool2d_plane_f32__avx512;
+    return t;
+  }();
+  TESSERA_CHECK(p.dh == 1 && p.dw == 1, "avg_pool2d: has no dilation (got ", p.dh, "x", p.dw, ")");
+  TESSERA_CHECK(p.divisor_override >= 0, "avg_pool2d: divisor_override ", p.divisor_override, " is negative");
+  const int64_t OH = pool_output_size(H, p.kh, p.sh, p.ph, 1, p.ceil_mode);
+  const int64_t OW = pool_output_size(W, p.kw, p.sw, p.pw, 1, p.ceil_mode);
+  const AvgPlaneFn fn = table.get();
+  for_each_plane(N * C, H * W, [&](int64_t i) { fn(y + i * OH * OW, x + i * H * W, H, W, OH, OW, p); });
+}
+
+void adaptive_avg_pool2d_f32(float* y, const float* x, int64_t N, int64_t C, int64_t H, int64_t W, int64_t OH,
+                             int64_t OW) {
+  static const KernelTable<AdaptivePlaneFn> table = [] {
+    KernelTable<AdaptivePlaneFn> t;
+    t.impl[int(Isa::ref)] = adaptive_avg_pool2d_plane_f32_ref;
+    t.impl[int(Isa::avx512)] = adaptive_avg_pool2d_plane_f32__avx512;
+    return t;
+  }();
+  TESSERA_CHECK(OH > 0 && OW > 0, "adaptive_avg_pool2d: output size ", OH, "x", OW, " must be positive");
+  TESSERA_CHECK(H > 0 && W > 0, "adaptive_avg_pool2d: input size ", H, "x", W, " must be positive");
+  const AdaptivePlaneFn fn = table.get();
+  for_each_plane(N * C, H * W, [&](int64_t i) { fn(y + i * OH * OW, x + i * H * W, H, W, OH, OW); });
+}
+
+}  // namespace tessera::kernels
