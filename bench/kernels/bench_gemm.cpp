@@ -13,6 +13,7 @@
 
 #include "bench/kernels/bench_util.h"
 #include "kernels/gemm.h"
+#include "kernels/gemm_pack.h"
 #include "kernels/parallel.h"
 #include "tensor/rng.h"
 
@@ -20,7 +21,7 @@ using namespace tessera;
 
 namespace {
 
-enum class Impl { tessera, onednn, openblas, eigen };
+enum class Impl { tessera, tessera_packed_a, onednn, openblas, eigen };
 
 struct Operands {
   int64_t n;
@@ -42,6 +43,7 @@ struct Operands {
 void run_gemm(Impl impl, const float* a, const float* b, float* c, int64_t n) {
   switch (impl) {
     case Impl::tessera: kernels::gemm_f32(false, false, n, n, n, a, n, b, n, c, n); break;
+    case Impl::tessera_packed_a: break;  // run by gemm_bench: A is packed once, outside the loop
     case Impl::onednn: dnnl_sgemm('N', 'N', n, n, n, 1.f, a, n, b, n, 0.f, c, n); break;
     case Impl::openblas:
       cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.f, a, n, b, n, 0.f, c, n);
@@ -64,9 +66,24 @@ void gemm_bench(benchmark::State& state, Impl impl, Isa isa) {
   openblas_set_num_threads(threads);
   Eigen::setNbThreads(threads);
   const Isa saved = active_isa();
-  if (impl == Impl::tessera) set_active_isa(isa);
+  if (impl == Impl::tessera || impl == Impl::tessera_packed_a) set_active_isa(isa);
   Operands op(n);
   int i = 0;
+  if (impl == Impl::tessera_packed_a) {
+    // Weights-style use: A packed once (as conv/linear weights are at load time), B packed per call.
+    std::vector<kernels::PackedA> packed;
+    for (int c = 0; c < op.copies; ++c) packed.push_back(kernels::pack_a(isa, false, n, n, op.a.data() + c * n * n, n));
+    for (auto _ : state) {
+      const kernels::MatrixB mb{op.b.data() + (i % op.copies) * n * n, n, false};
+      kernels::gemm_f32_packed(packed[i % op.copies], kernels::BSource{kernels::pack_b_matrix, &mb}, n, op.c.data(), n,
+                               {});
+      ++i;
+      benchmark::DoNotOptimize(op.c.data());
+    }
+    set_active_isa(saved);
+    bench::set_flops_counters(state, 2.0 * n * n * n, threads);
+    return;
+  }
   for (auto _ : state) {
     run_gemm(impl, op.a.data() + (i % op.copies) * n * n, op.b.data() + (i % op.copies) * n * n, op.c.data(), n);
     ++i;
@@ -80,6 +97,7 @@ const int registered = [] {
   std::vector<std::pair<std::string, std::pair<Impl, Isa>>> impls;
   for (Isa isa : supported_isas())
     if (isa == Isa::avx2 || isa == Isa::avx512) impls.push_back({std::string("tessera_") + isa_name(isa), {Impl::tessera, isa}});
+  if (isa_supported(Isa::avx512)) impls.push_back({"tessera_avx512_packed_a", {Impl::tessera_packed_a, Isa::avx512}});
   impls.push_back({"onednn", {Impl::onednn, Isa::ref}});
   impls.push_back({"openblas", {Impl::openblas, Isa::ref}});
   impls.push_back({"eigen", {Impl::eigen, Isa::ref}});

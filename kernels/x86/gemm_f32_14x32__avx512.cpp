@@ -22,6 +22,12 @@ void gemm_f32_ukernel_14x32__avx512(int64_t kc, const float* a, const float* b, 
                                     int64_t n, const UkernelEpilogue& ep) {
   __m512 acc[MR][2];
   for (int i = 0; i < MR; ++i) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+  // Fetch the C tile while the FMAs run: its rows are ldc apart, often a power of two
+  // that maps them all to one cache set, so they would otherwise miss at the end.
+  for (int i = 0; i < MR && i < m; ++i) {
+    _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc + 16), _MM_HINT_T0);
+  }
 
   for (int64_t k = 0; k < kc; ++k) {
     const __m512 b0 = _mm512_load_ps(b);
