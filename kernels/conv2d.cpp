@@ -24,56 +24,68 @@ void Conv2dShape::validate() const {
 
 namespace {
 
-// The implicit im2col B operand of one image and group: B[k, n] with
-// k = (c, kh, kw) and n = (oh, ow), gathered straight from the image.
-struct Im2col {
-  const float* x;  // first channel of the group in this image
-  Conv2dShape s;
+// The GEMM convolution reads the image in place. The padded image is split into
+// SH x SW stride phases: phase (py, px) holds padded pixels (i*SH + py, j*SW + px).
+// Then for every weight position (c, kh, kw) the input pixels under the outputs,
+// numbered n = oh * Wq + ow, form one contiguous run starting at offsets[k], which is
+// exactly the microkernel's B row (kernels/gemm_ukernel.h). Columns ow >= OW of each
+// output row are computed and dropped (Wq - OW of them: KW - 1 at stride 1).
+struct PhaseLayout {
+  int64_t Hq, Wq, plane, phases;
+  bool in_place;  // 1x1, stride 1, no padding: the image already is the B matrix
 };
 
-// Row k of the B block, for one NR panel: runs of output pixels that share an output
-// row map to one input row, so each run is a copy (stride 1) or a strided gather,
-// with zeros where the window hangs over the padding. No per-element division.
-void pack_b_im2col(const void* ctx, float* dst, int64_t k0, int64_t kc, int64_t n0, int64_t nc, int64_t nr) {
-  const Im2col& im = *static_cast<const Im2col*>(ctx);
-  const Conv2dShape& s = im.s;
-  const int64_t OW = s.OW(), KK = s.KH * s.KW;
-  const int64_t panels = (nc + nr - 1) / nr;
-  for (int64_t k = 0; k < kc; ++k) {
-    const int64_t kk = k0 + k, c = kk / KK, kh = (kk % KK) / s.KW, kw = kk % s.KW;
-    const float* xc = im.x + c * s.H * s.W;
-    // output columns ow whose input column iw = ow*SW - PW + kw*DW lies inside [0, W)
-    const int64_t off = kw * s.DW - s.PW;
-    const int64_t ow_lo = off >= 0 ? 0 : (-off + s.SW - 1) / s.SW;
-    const int64_t ow_hi = std::min(OW, (s.W - 1 - off) / s.SW + 1);  // exclusive
-    for (int64_t p = 0; p < panels; ++p) {
-      float* d = dst + p * kc * nr + k * nr;
-      const int64_t n = n0 + p * nr, cnt = std::min(nr, nc - p * nr);
-      int64_t oh = n / OW, ow = n % OW, j = 0;
-      while (j < cnt) {
-        const int64_t seg = std::min(cnt - j, OW - ow);
-        const int64_t ih = oh * s.SH - s.PH + kh * s.DH;
-        float* out = d + j;
-        if (ih < 0 || ih >= s.H) {
-          std::fill(out, out + seg, 0.f);
-        } else {
-          const float* row = xc + ih * s.W + off;
-          const int64_t a = std::clamp(ow_lo, ow, ow + seg), b = std::clamp(ow_hi, a, ow + seg);
-          std::fill(out, out + (a - ow), 0.f);
-          if (s.SW == 1) {
-            std::memcpy(out + (a - ow), row + a, sizeof(float) * static_cast<size_t>(b - a));
-          } else {
-            for (int64_t t = a; t < b; ++t) out[t - ow] = row[t * s.SW];
-          }
-          std::fill(out + (b - ow), out + seg, 0.f);
-        }
-        j += seg;
-        ow = 0;
-        ++oh;
+PhaseLayout phase_layout(const Conv2dShape& s) {
+  PhaseLayout L;
+  L.in_place = s.is_pointwise();
+  L.Hq = L.in_place ? s.H : s.OH() + (s.KH - 1) * s.DH / s.SH;
+  L.Wq = L.in_place ? s.W : s.OW() + (s.KW - 1) * s.DW / s.SW;
+  L.plane = L.Hq * L.Wq;
+  L.phases = L.in_place ? 1 : s.SH * s.SW;
+  return L;
+}
+
+void build_offsets(int64_t* offsets, int64_t channels, const Conv2dShape& s, const PhaseLayout& L) {
+  int64_t k = 0;
+  for (int64_t c = 0; c < channels; ++c)
+    for (int64_t kh = 0; kh < s.KH; ++kh)
+      for (int64_t kw = 0; kw < s.KW; ++kw) {
+        const int64_t phase = (kh * s.DH % s.SH) * s.SW + kw * s.DW % s.SW;
+        offsets[k++] = (phase * channels + c) * L.plane + (kh * s.DH / s.SH) * L.Wq + kw * s.DW / s.SW;
       }
-      std::fill(d + cnt, d + nr, 0.f);
+}
+
+void build_phases(float* dst, const float* x, int64_t channels, const Conv2dShape& s, const PhaseLayout& L) {
+  parallel_for(L.phases * channels, 4, [&](int64_t b, int64_t e) {
+    for (int64_t t = b; t < e; ++t) {
+      const int64_t phase = t / channels, c = t % channels, py = phase / s.SW, px = phase % s.SW;
+      const float* xc = x + c * s.H * s.W;
+      float* d = dst + t * L.plane;
+      // columns j whose source column j*SW + px - PW lies inside [0, W)
+      const int64_t j_lo = std::min(L.Wq, std::max<int64_t>(0, (s.PW - px + s.SW - 1) / s.SW));
+      const int64_t j_hi = std::max(j_lo, std::min(L.Wq, (s.W - 1 + s.PW - px) / s.SW + 1));
+      for (int64_t i = 0; i < L.Hq; ++i, d += L.Wq) {
+        const int64_t r = i * s.SH + py - s.PH;
+        if (r < 0 || r >= s.H) {
+          std::fill(d, d + L.Wq, 0.f);
+          continue;
+        }
+        const float* src = xc + r * s.W + px - s.PW;
+        std::fill(d, d + j_lo, 0.f);
+        if (s.SW == 1) std::memcpy(d + j_lo, src + j_lo, sizeof(float) * static_cast<size_t>(j_hi - j_lo));
+        else
+          for (int64_t j = j_lo; j < j_hi; ++j) d[j] = src[j * s.SW];
+        std::fill(d + j_hi, d + L.Wq, 0.f);
+      }
     }
-  }
+  });
+}
+
+// Per-thread scratch that only grows (the conv driver runs on the calling thread).
+template <typename T>
+T* grow(std::vector<T>& v, size_t n) {
+  if (v.size() < n) v.resize(n);
+  return v.data();
 }
 
 void check_same_weights(const Conv2dShape& a, const Conv2dShape& b) {
@@ -126,17 +138,33 @@ void conv2d_f32(float* y, const float* x, const PackedConv2d& w, const float* bi
     return;
   }
   const int64_t Cg = s.C / s.groups, OCg = s.OC / s.groups;
+  const PhaseLayout L = phase_layout(s);
+  thread_local std::vector<float> phases_buf, out_buf;
+  thread_local std::vector<int64_t> offsets_buf;
+  int64_t* offsets = grow(offsets_buf, static_cast<size_t>(Cg * s.KH * s.KW));
+  build_offsets(offsets, Cg, s, L);
+  const int64_t N = s.OH() * L.Wq;  // GEMM columns, including the dropped ones
+  const bool compact = L.Wq != OW;
+  // +Wq+64 floats of zeros: the dropped columns of the last rows read a little past the planes
+  float* phases = L.in_place ? nullptr : grow(phases_buf, static_cast<size_t>(L.phases * Cg * L.plane + L.Wq + 64));
+  if (phases) std::fill(phases + L.phases * Cg * L.plane, phases + L.phases * Cg * L.plane + L.Wq + 64, 0.f);
+  float* out = compact ? grow(out_buf, static_cast<size_t>(OCg * N)) : nullptr;
   for (int64_t n = 0; n < s.N; ++n) {
     for (int64_t g = 0; g < s.groups; ++g) {
       const float* xg = x + (n * s.C + g * Cg) * s.H * s.W;
       float* yg = y + (n * s.OC + g * OCg) * OH * OW;
-      GemmEpilogue ep{1.f, 0.f, bias ? bias + g * OCg : nullptr, true, act};
-      if (s.is_pointwise()) {
-        const MatrixB mb{xg, s.H * s.W, false};
-        gemm_f32_packed(w.groups[g], BSource{pack_b_matrix, &mb}, OH * OW, yg, OH * OW, ep);
-      } else {
-        const Im2col im{xg, s};
-        gemm_f32_packed(w.groups[g], BSource{pack_b_im2col, &im}, OH * OW, yg, OH * OW, ep);
+      if (phases) build_phases(phases, xg, Cg, s, L);
+      BSource b;
+      b.base = phases ? phases : xg;
+      b.offsets = offsets;
+      const GemmEpilogue ep{1.f, 0.f, bias ? bias + g * OCg : nullptr, true, act};
+      gemm_f32_packed(w.groups[g], b, N, compact ? out : yg, N, ep);
+      if (compact) {
+        parallel_for(OCg, 8, [&](int64_t o0, int64_t o1) {
+          for (int64_t o = o0; o < o1; ++o)
+            for (int64_t oh = 0; oh < OH; ++oh)
+              std::memcpy(yg + (o * OH + oh) * OW, out + o * N + oh * L.Wq, sizeof(float) * static_cast<size_t>(OW));
+        });
       }
     }
   }

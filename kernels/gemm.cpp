@@ -54,6 +54,22 @@ float* scratch(int slot, size_t floats) {
   return b.p;
 }
 
+// B row offsets of a packed panel: row k at k * nr. One table per geometry, built once.
+const int64_t* packed_b_offsets(const GemmGeometry& g) {
+  static const std::vector<int64_t> t32 = [] {
+    std::vector<int64_t> t(256);
+    for (size_t k = 0; k < t.size(); ++k) t[k] = int64_t(k) * 32;
+    return t;
+  }();
+  static const std::vector<int64_t> t16 = [] {
+    std::vector<int64_t> t(256);
+    for (size_t k = 0; k < t.size(); ++k) t[k] = int64_t(k) * 16;
+    return t;
+  }();
+  TESSERA_CHECK(g.kc <= 256 && (g.nr == 32 || g.nr == 16), "gemm: no offset table for this geometry");
+  return g.nr == 32 ? t32.data() : t16.data();
+}
+
 struct ASource {
   const PackedA* packed;  // or, when null, op(A) packed per block:
   bool trans;
@@ -65,6 +81,8 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
                   const GemmEpilogue& ep) {
   const GemmGeometry g = gemm_geometry(isa);
   const GemmUkernel uk = ukernel_for(isa);
+  const bool in_place = b.pack == nullptr;
+  const int64_t* packed_offsets = packed_b_offsets(g);
   const int64_t m_tiles = (M + g.mr - 1) / g.mr, n_tiles = (N + g.nr - 1) / g.nr;
   const int threads = get_num_threads();
   const bool split_n = n_tiles >= 2 * threads || n_tiles >= m_tiles;
@@ -72,14 +90,15 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
   parallel_for(split_n ? n_tiles : m_tiles, 1, [&](int64_t t0, int64_t t1) {
     const int64_t m_lo = split_n ? 0 : t0 * g.mr, m_hi = split_n ? M : std::min(M, t1 * g.mr);
     const int64_t n_lo = split_n ? t0 * g.nr : 0, n_hi = split_n ? std::min(N, t1 * g.nr) : N;
-    float* bp = scratch(0, static_cast<size_t>(g.kc * g.nc));
+    float* bp = in_place ? nullptr : scratch(0, static_cast<size_t>(g.kc * g.nc));
     float* ap = a.packed ? nullptr : scratch(1, static_cast<size_t>(g.mc * g.kc));
     for (int64_t jc = n_lo; jc < n_hi; jc += g.nc) {
       const int64_t nc = std::min(g.nc, n_hi - jc);
       for (int64_t pc = 0; pc < K; pc += g.kc) {
         const int64_t kc = std::min(g.kc, K - pc);
         const bool first = pc == 0, last = pc + kc == K;
-        b.pack(b.ctx, bp, pc, kc, jc, nc, g.nr);
+        if (!in_place) b.pack(b.ctx, bp, pc, kc, jc, nc, g.nr);
+        const int64_t* offsets = in_place ? b.offsets + pc : packed_offsets;
         for (int64_t ic = m_lo; ic < m_hi; ic += g.mc) {
           const int64_t mc = std::min(g.mc, m_hi - ic);
           const float* ablk = a.packed ? a.packed->block(pc, ic) : ap;
@@ -93,7 +112,8 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
                 if (ep.bias) (ep.bias_per_row ? e.bias_row : e.bias_col) = ep.bias + (ep.bias_per_row ? row : col);
                 e.act = ep.act;
               }
-              uk(kc, ablk + ir * kc, bp + jr * kc, C + row * ldc + col, ldc, std::min(g.mr, mc - ir), n, e);
+              const float* bpanel = in_place ? b.base + col : bp + jr * kc;
+              uk(kc, ablk + ir * kc, bpanel, offsets, C + row * ldc + col, ldc, std::min(g.mr, mc - ir), n, e);
             }
           }
         }
@@ -159,7 +179,10 @@ void gemm_f32_packed(const PackedA& a, const BSource& b, int64_t N, float* C, in
   if (a.isa == Isa::ref || degenerate(a.M, N, a.K)) {
     // The spec path: materialise B^T [N, K] and run the reference kernel.
     std::vector<float> bt(static_cast<size_t>(std::max<int64_t>(N * a.K, 1)));
-    if (N * a.K) b.pack(b.ctx, bt.data(), 0, a.K, 0, N, 1);
+    if (N * a.K && b.pack) b.pack(b.ctx, bt.data(), 0, a.K, 0, N, 1);
+    if (N * a.K && !b.pack)
+      for (int64_t j = 0; j < N; ++j)
+        for (int64_t k = 0; k < a.K; ++k) bt[j * a.K + k] = b.base[b.offsets[k] + j];
     ref::gemm_f32(false, true, a.M, N, a.K, a.buf.get(), a.K, bt.data(), a.K, C, ldc, ep);
     return;
   }

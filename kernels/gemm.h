@@ -46,11 +46,17 @@ struct PackedA {
 };
 PackedA pack_a(Isa isa, bool trans_a, int64_t M, int64_t K, const float* A, int64_t lda);
 
-// Writes rows [k0, k0+kc) x columns [n0, n0+nc) of B as NR-wide column panels:
-// dst[(j / nr) * kc * nr + k * nr + j % nr], columns past nc zero-padded to a multiple of nr.
+// The B operand of gemm_f32_packed, in one of two forms:
+//  - packed per block by a callback, which writes rows [k0, k0+kc) x columns [n0, n0+nc)
+//    as NR-wide column panels: dst[(j / nr) * kc * nr + k * nr + j % nr], columns past nc
+//    zero-padded to a multiple of nr;
+//  - read in place (pack == nullptr): row k starts at base + offsets[k] and its columns are
+//    contiguous. A convolution uses this to read a padded image with no im2col copy.
 struct BSource {
-  void (*pack)(const void* ctx, float* dst, int64_t k0, int64_t kc, int64_t n0, int64_t nc, int64_t nr);
-  const void* ctx;
+  void (*pack)(const void* ctx, float* dst, int64_t k0, int64_t kc, int64_t n0, int64_t nc, int64_t nr) = nullptr;
+  const void* ctx = nullptr;
+  const float* base = nullptr;
+  const int64_t* offsets = nullptr;
 };
 
 // C = alpha * A_packed * B(source) + ..., with A pre-packed for `a.isa` (must be the active path's).

@@ -1,6 +1,11 @@
 // The GEMM microkernel contract (XNNPACK-style): one MR x NR tile of C from one
-// packed A micro-panel (kc x MR) and one packed B micro-panel (kc x NR). It never
-// allocates, never starts threads and reads no globals; the epilogue is a parameter.
+// packed A micro-panel (kc x MR) and kc rows of B. It never allocates, never starts
+// threads and reads no globals; the epilogue is a parameter.
+//
+// B row k starts at b + b_offsets[k] (NR floats, of which the first n are used).
+// A packed B panel passes offsets k * NR; a convolution passes the offsets of its
+// (channel, kh, kw) rows inside a padded image, so it reads the image in place with
+// no im2col copy (kernels/conv2d.cpp).
 #pragma once
 #include <cstdint>
 
@@ -13,16 +18,17 @@ struct UkernelEpilogue {
   float beta;                // 0: C is not read
   const float* bias_row;     // m values (tile rows), or null; only on the last K block
   const float* bias_col;     // n values (tile columns), or null; only on the last K block
-  FusedActivation act;            // only on the last K block
+  FusedActivation act;       // only on the last K block
 };
 
-// m <= MR rows and n <= NR columns of the tile are stored; A and B are zero-padded.
-using GemmUkernel = void (*)(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int64_t m, int64_t n,
-                             const UkernelEpilogue& ep);
+// m <= MR rows and n <= NR columns of the tile are computed and stored; B columns past
+// n are never read; A is zero-padded to MR rows.
+using GemmUkernel = void (*)(int64_t kc, const float* a, const float* b, const int64_t* b_offsets, float* c,
+                             int64_t ldc, int64_t m, int64_t n, const UkernelEpilogue& ep);
 
-void gemm_f32_ukernel_14x32__avx512(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int64_t m,
-                                    int64_t n, const UkernelEpilogue& ep);
-void gemm_f32_ukernel_6x16__avx2(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int64_t m,
-                                 int64_t n, const UkernelEpilogue& ep);
+void gemm_f32_ukernel_14x32__avx512(int64_t kc, const float* a, const float* b, const int64_t* b_offsets, float* c,
+                                    int64_t ldc, int64_t m, int64_t n, const UkernelEpilogue& ep);
+void gemm_f32_ukernel_6x16__avx2(int64_t kc, const float* a, const float* b, const int64_t* b_offsets, float* c,
+                                 int64_t ldc, int64_t m, int64_t n, const UkernelEpilogue& ep);
 
 }  // namespace tessera::kernels

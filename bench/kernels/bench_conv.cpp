@@ -161,7 +161,7 @@ const int registered = [] {
       l.count = 1;
       benchmark::RegisterBenchmark((std::string("conv_f32/") + name + "/" + l.name).c_str(), conv_bench, impl,
                                    std::vector<Layer>{l})
-          ->ArgName("threads")->Arg(2)->UseRealTime()->Unit(benchmark::kMicrosecond);
+          ->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMicrosecond);
     }
   }
   return 0;

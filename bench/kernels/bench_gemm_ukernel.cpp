@@ -21,8 +21,10 @@ void ukernel_bench(benchmark::State& state, GemmUkernel uk, int mr, int nr) {
   g.fill_normal(a, mr * kc);
   g.fill_normal(b, nr * kc);
   const UkernelEpilogue ep{1.f, 1.f, nullptr, nullptr, FusedActivation::none};
+  std::vector<int64_t> offsets(kc);
+  for (int64_t k = 0; k < kc; ++k) offsets[k] = k * nr;
   for (auto _ : state) {
-    uk(kc, a, b, c, nr, mr, nr, ep);
+    uk(kc, a, b, offsets.data(), c, nr, mr, nr, ep);
     benchmark::DoNotOptimize(c);
   }
   bench::set_flops_counters(state, 2.0 * mr * nr * kc, 1);

@@ -1,4 +1,4 @@
-// 14x32 fp32 GEMM microkernel, AVX-512.
+// 14x32 fp32 GEMM microkernel, AVX-512 (B rows by offset: see kernels/gemm_ukernel.h).
 // 28 zmm accumulators (14 rows x 2 vectors of 16 columns) + 2 for B + 1 broadcast A
 // = 31 of 32 registers; each k step issues 28 FMAs for 2 vector loads and 14 scalar
 // broadcasts, enough independent FMAs to cover two FMA pipes' latency.
@@ -18,8 +18,11 @@ inline __m512 apply_act(__m512 v, FusedActivation act) {
 }
 }  // namespace
 
-void gemm_f32_ukernel_14x32__avx512(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int64_t m,
-                                    int64_t n, const UkernelEpilogue& ep) {
+void gemm_f32_ukernel_14x32__avx512(int64_t kc, const float* a, const float* b, const int64_t* b_offsets, float* c,
+                                    int64_t ldc, int64_t m, int64_t n, const UkernelEpilogue& ep) {
+  // Column masks: B is read only where the tile has columns (no over-read past an image).
+  const __mmask16 m0 = n >= 16 ? __mmask16(0xffff) : __mmask16((1u << n) - 1);
+  const __mmask16 m1 = n >= 32 ? __mmask16(0xffff) : n <= 16 ? __mmask16(0) : __mmask16((1u << (n - 16)) - 1);
   __m512 acc[MR][2];
   for (int i = 0; i < MR; ++i) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
   // Fetch the C tile while the FMAs run: its rows are ldc apart, often a power of two
@@ -29,10 +32,13 @@ void gemm_f32_ukernel_14x32__avx512(int64_t kc, const float* a, const float* b, 
     _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc + 16), _MM_HINT_T0);
   }
 
+  constexpr int64_t kAhead = 8;  // B rows prefetched ahead: covers an L2/L3 fetch
   for (int64_t k = 0; k < kc; ++k) {
-    const __m512 b0 = _mm512_load_ps(b);
-    const __m512 b1 = _mm512_load_ps(b + 16);
-    _mm_prefetch(reinterpret_cast<const char*>(b + 8 * NR), _MM_HINT_T0);
+    const float* bk = b + b_offsets[k];
+    const int64_t ahead = k + kAhead < kc ? k + kAhead : kc - 1;  // a select, not a branch
+    _mm_prefetch(reinterpret_cast<const char*>(b + b_offsets[ahead]), _MM_HINT_T0);
+    const __m512 b0 = _mm512_maskz_loadu_ps(m0, bk);
+    const __m512 b1 = _mm512_maskz_loadu_ps(m1, bk + 16);
 #pragma GCC unroll 14
     for (int i = 0; i < MR; ++i) {
       const __m512 ai = _mm512_set1_ps(a[i]);
@@ -40,7 +46,6 @@ void gemm_f32_ukernel_14x32__avx512(int64_t kc, const float* a, const float* b, 
       acc[i][1] = _mm512_fmadd_ps(ai, b1, acc[i][1]);
     }
     a += MR;
-    b += NR;
   }
 
   // Spill the tile with constant indices so the accumulators above stay in registers
@@ -53,8 +58,6 @@ void gemm_f32_ukernel_14x32__avx512(int64_t kc, const float* a, const float* b, 
   }
 
   // Epilogue: masks cover the column tail; rows past m are skipped.
-  const __mmask16 m0 = n >= 16 ? __mmask16(0xffff) : __mmask16((1u << n) - 1);
-  const __mmask16 m1 = n >= 32 ? __mmask16(0xffff) : n <= 16 ? __mmask16(0) : __mmask16((1u << (n - 16)) - 1);
   const __m512 alpha = _mm512_set1_ps(ep.alpha), beta = _mm512_set1_ps(ep.beta);
   __m512 bc0 = _mm512_setzero_ps(), bc1 = _mm512_setzero_ps();
   if (ep.bias_col) {

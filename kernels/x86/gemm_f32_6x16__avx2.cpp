@@ -1,4 +1,4 @@
-// 6x16 fp32 GEMM microkernel, AVX2+FMA.
+// 6x16 fp32 GEMM microkernel, AVX2+FMA (B rows by offset: see kernels/gemm_ukernel.h).
 // 12 ymm accumulators + 2 for B + 1 broadcast A = 15 of 16 registers.
 #include <immintrin.h>
 
@@ -14,15 +14,13 @@ inline __m256 apply_act(__m256 v, FusedActivation act) {
   if (act == FusedActivation::relu6) return _mm256_min_ps(_mm256_max_ps(v, _mm256_setzero_ps()), _mm256_set1_ps(6.f));
   return v;
 }
-}  // namespace
-
-void gemm_f32_ukernel_6x16__avx2(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int64_t m,
-                                 int64_t n, const UkernelEpilogue& ep) {
-  __m256 acc[MR][2];
-  for (int i = 0; i < MR; ++i) acc[i][0] = acc[i][1] = _mm256_setzero_ps();
+template <bool kMasked>
+inline void accumulate(__m256 (&acc)[MR][2], int64_t kc, const float* a, const float* b, const int64_t* b_offsets,
+                       __m256i mask0, __m256i mask1) {
   for (int64_t k = 0; k < kc; ++k) {
-    const __m256 b0 = _mm256_load_ps(b);
-    const __m256 b1 = _mm256_load_ps(b + 8);
+    const float* bk = b + b_offsets[k];
+    const __m256 b0 = kMasked ? _mm256_maskload_ps(bk, mask0) : _mm256_loadu_ps(bk);
+    const __m256 b1 = kMasked ? _mm256_maskload_ps(bk + 8, mask1) : _mm256_loadu_ps(bk + 8);
 #pragma GCC unroll 6
     for (int i = 0; i < MR; ++i) {
       const __m256 ai = _mm256_broadcast_ss(a + i);
@@ -30,7 +28,23 @@ void gemm_f32_ukernel_6x16__avx2(int64_t kc, const float* a, const float* b, flo
       acc[i][1] = _mm256_fmadd_ps(ai, b1, acc[i][1]);
     }
     a += MR;
-    b += NR;
+  }
+}
+
+}  // namespace
+
+void gemm_f32_ukernel_6x16__avx2(int64_t kc, const float* a, const float* b, const int64_t* b_offsets, float* c,
+                                 int64_t ldc, int64_t m, int64_t n, const UkernelEpilogue& ep) {
+  // Column masks: B is read only where the tile has columns (no over-read past an image).
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  const __m256i mask0 = _mm256_cmpgt_epi32(_mm256_set1_epi32(int(n)), lane);
+  const __m256i mask1 = _mm256_cmpgt_epi32(_mm256_set1_epi32(int(n) - 8), lane);
+  __m256 acc[MR][2];
+  for (int i = 0; i < MR; ++i) acc[i][0] = acc[i][1] = _mm256_setzero_ps();
+  if (n == NR) {
+    accumulate<false>(acc, kc, a, b, b_offsets, mask0, mask1);
+  } else {
+    accumulate<true>(acc, kc, a, b, b_offsets, mask0, mask1);  // vmaskmov only on partial tiles
   }
   // Spill the tile with constant indices so the accumulators above stay in registers.
   alignas(32) float tile[MR][NR];
