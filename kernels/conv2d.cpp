@@ -125,8 +125,8 @@ void conv2d_f32(float* y, const float* x, const PackedConv2d& w, const float* bi
     const bool fast = w.isa == Isa::avx512 || w.isa == Isa::avx512vnni;
     // One channel plane per task; the padded-plane scratch is per thread.
     parallel_for(s.N * s.C, 1, [&](int64_t b, int64_t e) {
-      std::vector<float> scratch;
-      if (fast) scratch.resize(static_cast<size_t>((s.H + 2 * s.PH + 1) * (s.W + 2 * s.PW) + 64));
+      thread_local std::vector<float> scratch;
+      if (fast) grow(scratch, static_cast<size_t>((s.H + 2 * s.PH + 1) * (s.W + 2 * s.PW) + 64 + 64 * s.SW));
       for (int64_t t = b; t < e; ++t) {
         const int64_t c = t % s.C;
         DepthwiseArgs a{x + t * s.H * s.W, w.weight.data() + c * s.KH * s.KW, bias ? bias[c] : 0.f, act,
