@@ -1,12 +1,11 @@
 // gemm_f32/<impl>/<size>: square SGEMM, C = A * B, row-major, for Tessera's ISA paths
 // and the peers in the same run: oneDNN's dnnl_sgemm, OpenBLAS's cblas_sgemm (OpenMP
-// build) and Eigen's GEMM. Counters: GFLOPS and pct_peak (vs the measured FMA peak).
+// build) and Eigen's GEMM (compiled for AVX-512). Counters: GFLOPS and pct_peak (vs the measured FMA peak).
 // Operands cycle through several copies so that small sizes are not served from a warm cache.
 #include <benchmark/benchmark.h>
 #include <cblas.h>
 #include <omp.h>
 
-#include <Eigen/Core>
 #include <oneapi/dnnl/dnnl.h>
 #include <string>
 #include <vector>
@@ -18,6 +17,11 @@
 #include "tensor/rng.h"
 
 using namespace tessera;
+
+namespace tessera::bench {
+void eigen_sgemm(const float* a, const float* b, float* c, int64_t n);  // peer_eigen_gemm__avx512.cpp
+void eigen_set_threads(int n);
+}
 
 namespace {
 
@@ -48,13 +52,7 @@ void run_gemm(Impl impl, const float* a, const float* b, float* c, int64_t n) {
     case Impl::openblas:
       cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.f, a, n, b, n, 0.f, c, n);
       break;
-    case Impl::eigen: {
-      using M = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-      Eigen::Map<const M> A(a, n, n), B(b, n, n);
-      Eigen::Map<M> C(c, n, n);
-      C.noalias() = A * B;
-      break;
-    }
+    case Impl::eigen: bench::eigen_sgemm(a, b, c, n); break;
   }
 }
 
@@ -64,7 +62,7 @@ void gemm_bench(benchmark::State& state, Impl impl, Isa isa) {
   set_num_threads(threads);
   omp_set_num_threads(threads);
   openblas_set_num_threads(threads);
-  Eigen::setNbThreads(threads);
+  bench::eigen_set_threads(threads);
   const Isa saved = active_isa();
   if (impl == Impl::tessera || impl == Impl::tessera_packed_a) set_active_isa(isa);
   Operands op(n);
@@ -100,7 +98,7 @@ const int registered = [] {
   if (isa_supported(Isa::avx512)) impls.push_back({"tessera_avx512_packed_a", {Impl::tessera_packed_a, Isa::avx512}});
   impls.push_back({"onednn", {Impl::onednn, Isa::ref}});
   impls.push_back({"openblas", {Impl::openblas, Isa::ref}});
-  impls.push_back({"eigen", {Impl::eigen, Isa::ref}});
+  if (isa_supported(Isa::avx512)) impls.push_back({"eigen", {Impl::eigen, Isa::ref}});
   for (auto& [name, which] : impls) {
     auto* b = benchmark::RegisterBenchmark(("gemm_f32/" + name).c_str(), gemm_bench, which.first, which.second);
     b->ArgNames({"n", "threads"})->UseRealTime()->Unit(benchmark::kMillisecond);
