@@ -7,32 +7,31 @@
 
 #include "kernels/gemm.h"
 #include "kernels/parallel.h"
+#include "kernels/softmax.h"
 #include "tensor/error.h"
 
 namespace tessera::kernels {
 
 namespace {
 
-constexpr int64_t kBlock = 32;  // query rows per task
+// Query rows per task: a multiple of the AVX-512 microkernel's 14 rows, and big enough
+// that re-packing K and V per block stays a few percent of the work.
+constexpr int64_t kBlock = 56;
 
-// Scale, mask and softmax one block of score rows in place (rows q0.. of the sequence).
-void softmax_rows(float* scores, int64_t rows, int64_t q0, const float* mask, bool causal, const AttentionShape& s) {
-  for (int64_t r = 0; r < rows; ++r) {
-    float* row = scores + r * s.Lk;
-    const int64_t qi = q0 + r;
-    float mx = -std::numeric_limits<float>::infinity();
-    for (int64_t j = 0; j < s.Lk; ++j) {
-      float x = row[j];  // already scaled by the GEMM's alpha
-      if (mask) x += mask[qi * s.Lk + j];
-      if (causal && j > qi) x = -std::numeric_limits<float>::infinity();
-      row[j] = x;
-      mx = std::max(mx, x);
+// Mask one block of (already scaled) score rows in place, then softmax them.
+void masked_softmax_rows(float* scores, int64_t rows, int64_t q0, const float* mask, bool causal,
+                         const AttentionShape& s) {
+  if (mask)
+    for (int64_t r = 0; r < rows; ++r) {
+      const float* m = mask + (q0 + r) * s.Lk;
+      float* row = scores + r * s.Lk;
+      for (int64_t j = 0; j < s.Lk; ++j) row[j] += m[j];
     }
-    float sum = 0.f;
-    for (int64_t j = 0; j < s.Lk; ++j) sum += (row[j] = std::exp(row[j] - mx));
-    const float inv = 1.f / sum;
-    for (int64_t j = 0; j < s.Lk; ++j) row[j] *= inv;
-  }
+  if (causal)
+    for (int64_t r = 0; r < rows; ++r)
+      std::fill(scores + r * s.Lk + std::min(s.Lk, q0 + r + 1), scores + (r + 1) * s.Lk,
+                -std::numeric_limits<float>::infinity());
+  softmax_f32(scores, scores, rows, s.Lk);  // runs on this thread: we are inside parallel_for
 }
 
 void check(const AttentionShape& s) {
@@ -55,7 +54,7 @@ void sdpa_f32(float* out, const float* q, const float* k, const float* v, const 
       // S = scale * Q_blk K^T   [rows, Lk]
       gemm_f32(false, true, rows, s.Lk, s.D, q + (bh * s.Lq + q0) * s.D, s.D, k + bh * s.Lk * s.D, s.D, scores.data(),
                s.Lk, qk);
-      softmax_rows(scores.data(), rows, q0, mask, causal, s);
+      masked_softmax_rows(scores.data(), rows, q0, mask, causal, s);
       // O_blk = P V   [rows, Dv]
       gemm_f32(false, false, rows, s.Dv, s.Lk, scores.data(), s.Lk, v + bh * s.Lk * s.Dv, s.Dv,
                out + (bh * s.Lq + q0) * s.Dv, s.Dv, {});
