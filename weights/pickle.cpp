@@ -45,7 +45,8 @@ enum Op : uint8_t {
   STACK_GLOBAL = 0x93, MEMOIZE = 0x94, FRAME = 0x95,
 };
 
-constexpr size_t kMaxValues = size_t{1} << 21;  // a state dict of 10k tensors needs ~200k
+constexpr size_t kMaxValues = size_t{1} << 19;  // a state dict of 10k tensors needs ~200k
+constexpr size_t kMaxKeyLength = 4096;          // state dict names are short; this bounds hashing work
 
 struct StorageClass {
   const char* name;
@@ -103,10 +104,10 @@ class Machine {
 
   // ---- values ----
   Value* make(Kind k) {
-    if (result_.arena_.size() >= kMaxValues) fail("builds more than ", kMaxValues, " objects; not a state dict");
-    result_.arena_.push_back(std::make_unique<Value>());
-    result_.arena_.back()->kind = k;
-    return result_.arena_.back().get();
+    if (result_.values_.size() >= kMaxValues) fail("builds more than ", kMaxValues, " objects; not a state dict");
+    Value& v = result_.values_.emplace_back();
+    v.kind = k;
+    return &v;
   }
   Value* make_int(int64_t v) {
     Value* x = make(Kind::integer);
@@ -151,18 +152,21 @@ class Machine {
 
   void set_item(Value* dict, Value* key, Value* value) {
     expect(dict, Kind::dict, "SETITEM target");
-    std::string index_key;  // string and int keys are deduplicated, as Python's dict does
-    if (key->kind == Kind::string) index_key = "s" + key->text;
-    else if (key->kind == Kind::integer) index_key = "i" + std::to_string(key->integer);
-    if (!index_key.empty()) {
-      auto& index = dict_index_[dict];
-      auto [it, inserted] = index.emplace(index_key, dict->entries.size());
-      if (!inserted) {
-        dict->entries[it->second].second = value;
-        return;
-      }
+    // String and int keys are deduplicated, as Python's dict does (a later value wins).
+    DictIndex& index = dict_index_[dict];
+    std::pair<std::unordered_map<std::string_view, size_t>::iterator, bool> by_string;
+    std::pair<std::unordered_map<int64_t, size_t>::iterator, bool> by_int;
+    size_t* existing = nullptr;
+    if (key->kind == Kind::string) {
+      if (key->text.size() > kMaxKeyLength) fail("dict key of ", key->text.size(), " bytes; not a state dict");
+      by_string = index.strings.emplace(key->text, dict->entries.size());
+      if (!by_string.second) existing = &by_string.first->second;
+    } else if (key->kind == Kind::integer) {
+      by_int = index.ints.emplace(key->integer, dict->entries.size());
+      if (!by_int.second) existing = &by_int.first->second;
     }
-    dict->entries.emplace_back(key, value);
+    if (existing) dict->entries[*existing].second = value;
+    else dict->entries.emplace_back(key, value);
   }
   void append(Value* list, Value* item) {
     expect(list, Kind::list, "APPEND target");
@@ -205,14 +209,16 @@ class Machine {
     }
     if (f == "torch._utils._rebuild_tensor_v2") {
       if (a.size() != 6 && a.size() != 7) fail("_rebuild_tensor_v2 takes 6 or 7 arguments, got ", a.size());
-      Value* t = make(Kind::tensor);
-      t->tensor.storage = expect(a[0], Kind::storage, "_rebuild_tensor_v2 storage");
-      t->tensor.offset = expect(a[1], Kind::integer, "_rebuild_tensor_v2 offset")->integer;
+      TensorRef& r = result_.tensors_.emplace_back();
+      r.storage = expect(a[0], Kind::storage, "_rebuild_tensor_v2 storage")->storage;
+      r.offset = expect(a[1], Kind::integer, "_rebuild_tensor_v2 offset")->integer;
       for (Value* d : expect(a[2], Kind::tuple, "_rebuild_tensor_v2 size")->items)
-        t->tensor.shape.push_back(expect(d, Kind::integer, "a tensor size")->integer);
+        r.shape.push_back(expect(d, Kind::integer, "a tensor size")->integer);
       for (Value* d : expect(a[3], Kind::tuple, "_rebuild_tensor_v2 stride")->items)
-        t->tensor.strides.push_back(expect(d, Kind::integer, "a tensor stride")->integer);
-      if (t->tensor.shape.size() != t->tensor.strides.size()) fail("tensor size and stride differ in rank");
+        r.strides.push_back(expect(d, Kind::integer, "a tensor stride")->integer);
+      if (r.shape.size() != r.strides.size()) fail("tensor size and stride differ in rank");
+      Value* t = make(Kind::tensor);
+      t->tensor = &r;
       return t;
     }
     if (f == "torch._utils._rebuild_parameter") {
@@ -229,19 +235,21 @@ class Machine {
     if (a.size() != 5 || a[0]->kind != Kind::string || a[0]->text != "storage")
       fail("persistent id is not a ('storage', type, key, location, numel) tuple");
     const std::string& type = expect(a[1], Kind::global, "storage type")->text;
-    Value* s = make(Kind::storage);
+    StorageRef& r = result_.storages_.emplace_back();
     bool known = false;
     for (const auto& c : kStorageClasses) {
       if (type == std::string("torch.") + c.name) {
-        s->storage.dtype = c.dtype;
+        r.dtype = c.dtype;
         known = true;
       }
     }
     if (!known) fail(type, " is not a storage type");
-    s->storage.key = expect(a[2], Kind::string, "storage key")->text;
+    r.key = expect(a[2], Kind::string, "storage key")->text;
     expect(a[3], Kind::string, "storage location");
-    s->storage.numel = expect(a[4], Kind::integer, "storage size")->integer;
-    if (s->storage.numel < 0) fail("storage '", s->storage.key, "' has negative size ", s->storage.numel);
+    r.numel = expect(a[4], Kind::integer, "storage size")->integer;
+    if (r.numel < 0) fail("storage '", r.key, "' has negative size ", r.numel);
+    Value* s = make(Kind::storage);
+    s->storage = &r;
     return s;
   }
 
@@ -372,7 +380,11 @@ class Machine {
   std::vector<Value*> stack_;
   std::vector<size_t> marks_;
   std::unordered_map<uint64_t, Value*> memo_;
-  std::unordered_map<const Value*, std::unordered_map<std::string, size_t>> dict_index_;
+  struct DictIndex {  // views of key Values' text, which never changes once made
+    std::unordered_map<std::string_view, size_t> strings;
+    std::unordered_map<int64_t, size_t> ints;
+  };
+  std::unordered_map<const Value*, DictIndex> dict_index_;
   Unpickled result_;
 };
 

@@ -8,6 +8,7 @@
 // from memo references cannot crash the reader.
 #pragma once
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -34,7 +35,7 @@ struct StorageRef {
 
 // torch._utils._rebuild_tensor_v2(storage, offset, size, stride, ...): a view of a storage.
 struct TensorRef {
-  const Value* storage = nullptr;  // kind storage
+  const StorageRef* storage = nullptr;
   int64_t offset = 0;
   Shape shape, strides;
 };
@@ -48,8 +49,8 @@ struct Value {
   std::vector<Value*> items;                         // tuple, list
   std::vector<std::pair<Value*, Value*>> entries;    // dict, in insertion order
   Value* dict_state = nullptr;                       // dict: state set by BUILD (OrderedDict.__dict__)
-  StorageRef storage;
-  TensorRef tensor;
+  const StorageRef* storage = nullptr;               // storage
+  const TensorRef* tensor = nullptr;                 // tensor
 
   // Dict lookup by string key (nullptr when absent or not a dict).
   const Value* get(std::string_view key) const;
@@ -61,7 +62,9 @@ class Unpickled {
 
  private:
   friend class Machine;
-  std::vector<std::unique_ptr<Value>> arena_;
+  std::deque<Value> values_;  // deques: stable addresses, freed without recursion
+  std::deque<StorageRef> storages_;
+  std::deque<TensorRef> tensors_;
   Value* root_ = nullptr;
 };
 

@@ -21,7 +21,7 @@ class StorageLoader {
 
   Tensor tensor(const std::string& name, const pickle::TensorRef& ref) {
     const std::string what = zip_.what() + ": tensor '" + name + "'";
-    const pickle::StorageRef& s = ref.storage->storage;
+    const pickle::StorageRef& s = *ref.storage;
     const Loaded& storage = load(s, what);
 
     // The view must lie inside the storage; every step is overflow-checked since the numbers are the file's.
@@ -142,6 +142,13 @@ StateDict parse_pth(std::string_view bytes, const std::string& what, const std::
     TESSERA_CHECK(b == "little", what, ": byteorder is '", b.substr(0, 16), "'; only little-endian is supported");
   }
 
+  if (const ZipEntry* version = zip.find(prefix + "version")) {
+    const std::string v = zip.read_string(*version);
+    const size_t digits = v.find_first_not_of("0123456789");
+    TESSERA_CHECK(digits != 0 && (digits == std::string::npos || v.substr(digits) == "\n"), what,
+                  ": version record '", v.substr(0, 16), "' is not a number");
+  }
+
   const std::string program = zip.read_string(*pkl);
   const pickle::Unpickled object = pickle::unpickle(program, what + ": data.pkl");
   const Value* dict = select_state_dict(object.root(), entry, what);
@@ -153,7 +160,7 @@ StateDict parse_pth(std::string_view bytes, const std::string& what, const std::
                   ", not a string");
     TESSERA_CHECK(value->kind == Kind::tensor, what, ": entry '", key->text, "' is a ", pickle::kind_name(value->kind),
                   ", not a tensor");
-    sd.add(key->text, storages.tensor(key->text, value->tensor), value->tensor.storage->storage.dtype);
+    sd.add(key->text, storages.tensor(key->text, *value->tensor), value->tensor->storage->dtype);
   }
   sd.module_metadata = module_metadata(dict);
   return sd;
