@@ -1,0 +1,22 @@
+// Models by name, as torchvision.models names them.
+#pragma once
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "nn/module.h"
+
+namespace tessera::models {
+
+struct ModelInfo {
+  std::string name;
+  std::function<std::shared_ptr<nn::Module>(int64_t num_classes)> make;
+  std::string torchvision_weights;  // the file name torchvision downloads its ImageNet weights to
+};
+
+const std::vector<ModelInfo>& model_zoo();
+const ModelInfo& model_info(const std::string& name);  // throws listing the known names
+std::shared_ptr<nn::Module> create_model(const std::string& name, int64_t num_classes = 1000);
+
+}  // namespace tessera::models

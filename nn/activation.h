@@ -1,0 +1,26 @@
+// Activation modules (torch.nn names). Parameter-free.
+#pragma once
+#include "kernels/activation.h"
+#include "nn/module.h"
+
+namespace tessera::nn {
+
+class Activation : public Module {
+ public:
+  explicit Activation(kernels::Activation kind) : kind_(kind) {}
+  Tensor forward(const Tensor& x) override;
+  const char* type_name() const override { return kernels::activation_name(kind_); }
+  kernels::Activation kind() const { return kind_; }
+
+ private:
+  kernels::Activation kind_;
+};
+
+struct ReLU : Activation {
+  explicit ReLU(bool /*inplace*/ = false) : Activation(kernels::Activation::relu) {}
+};
+struct ReLU6 : Activation {
+  explicit ReLU6(bool /*inplace*/ = false) : Activation(kernels::Activation::relu6) {}
+};
+
+}  // namespace tessera::nn
