@@ -1,7 +1,7 @@
 #include <limits>
 #include <unordered_map>
 
-#include "tensor/npy.h"
+#include "weights/mapped_file.h"
 #include "weights/element_codec.h"
 #include "weights/pickle.h"
 #include "weights/pth.h"
@@ -167,8 +167,8 @@ StateDict parse_pth(std::string_view bytes, const std::string& what, const std::
 }
 
 StateDict load_pth(const std::string& path, const std::string& entry) {
-  const std::string bytes = read_file(path);
-  return parse_pth(bytes, path, entry);
+  const MappedFile file(path);
+  return parse_pth(file.bytes(), path, entry);
 }
 
 }  // namespace tessera

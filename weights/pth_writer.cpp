@@ -133,6 +133,10 @@ std::string serialize_pth(const StateDict& sd, const std::string& archive_name) 
 
   const std::string prefix = archive_name + "/";
   ZipWriter zip;
+  size_t total = 4096;
+  for (const StorageToWrite& s : storages)
+    total += static_cast<size_t>(s.end - s.first) * file_dtype_size(s.dtype) + 2 * ZipWriter::kDataAlignment + 128;
+  zip.reserve(total + 256 * sd.size());
   zip.add(prefix + "data.pkl", p.finish());
   zip.add(prefix + "byteorder", "little");
   std::string data;

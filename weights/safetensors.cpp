@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tensor/npy.h"
+#include "weights/mapped_file.h"
 #include "weights/element_codec.h"
 #include "weights/le_bytes.h"
 
@@ -118,8 +119,8 @@ StateDict parse_safetensors(std::string_view bytes, const std::string& what) {
 }
 
 StateDict load_safetensors(const std::string& path) {
-  const std::string bytes = read_file(path);
-  return parse_safetensors(bytes, path);
+  const MappedFile file(path);
+  return parse_safetensors(file.bytes(), path);
 }
 
 std::string serialize_safetensors(const StateDict& sd) {

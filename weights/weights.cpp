@@ -1,6 +1,6 @@
 #include "weights/weights.h"
 
-#include "tensor/npy.h"
+#include "weights/mapped_file.h"
 #include "weights/le_bytes.h"
 
 namespace tessera {
@@ -20,8 +20,8 @@ StateDict parse_weights(std::string_view bytes, const std::string& what, const s
 }
 
 StateDict load_weights(const std::string& path, const std::string& entry) {
-  const std::string bytes = read_file(path);
-  return parse_weights(bytes, path, entry);
+  const MappedFile file(path);
+  return parse_weights(file.bytes(), path, entry);
 }
 
 void save_weights(const std::string& path, const StateDict& sd) {

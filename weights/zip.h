@@ -45,6 +45,8 @@ class ZipReader {
 class ZipWriter {
  public:
   static constexpr size_t kDataAlignment = 64;
+  // Pre-sizes the output for `bytes` of entries (avoids regrowing a large archive).
+  void reserve(size_t bytes) { out_.reserve(bytes); }
   // Appends a stored entry whose data starts at a multiple of kDataAlignment.
   void add(const std::string& name, std::string_view data);
   // The whole archive: entries, central directory, end record. The writer is spent after.
