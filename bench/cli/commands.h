@@ -6,6 +6,9 @@ namespace tessera::cli {
 
 int cmd_info(int argc, char** argv);     // CPU features, kernel paths, threads
 int cmd_inspect(int argc, char** argv);  // shape, dtype and statistics of .npy files
+int cmd_run(int argc, char** argv);         // a model's outputs on an .npy batch, optionally timed
+int cmd_classify(int argc, char** argv);    // top-5 ImageNet classes of images
+int cmd_preprocess(int argc, char** argv);  // a model's eval transforms, as an .npy batch
 
 struct Command {
   const char* name;
@@ -15,6 +18,9 @@ struct Command {
 
 inline constexpr Command kCommands[] = {
     {"info", "show CPU features, the kernel path in use and the thread count", cmd_info},
+    {"run", "run a model on an .npy batch and write its outputs (optionally timed)", cmd_run},
+    {"classify", "top-5 ImageNet classes of images", cmd_classify},
+    {"preprocess", "apply a model's eval transforms to images, write an .npy batch", cmd_preprocess},
     {"inspect", "print shape, dtype and statistics of .npy files", cmd_inspect},
 };
 
