@@ -1,0 +1,83 @@
+#!/usr/bin/python3
+"""Model latency, Tessera vs PyTorch, side by side in one run on this machine.
+
+  bench/compare_pytorch.py [--models resnet18,resnet50] [--batches 1,16] [--threads 2]
+                           [--repeat 10] [--tessera build/tessera] [--json out.json]
+
+Both run the same torchvision weights (random init, saved with torch.save) on the same
+N(0,1) input, eval mode, fp32. PyTorch: torch.no_grad(), set_num_threads(threads), the
+median of `repeat` timed runs after one warm-up. Tessera: `tessera run --repeat`, whose
+last line gives the median the same way. ratio = PyTorch time / Tessera time (>1: Tessera
+is faster). Prints a table and, with --json, writes the figures.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import tempfile
+import time
+
+import numpy as np
+import torch
+import torchvision
+
+
+def torch_latency(model, x, repeat):
+    with torch.no_grad():
+        model(x)
+        times = []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            model(x)
+            times.append((time.perf_counter() - t0) * 1e3)
+    return statistics.median(times), min(times)
+
+
+def tessera_latency(binary, name, weights, x_path, out_path, threads, repeat):
+    cmd = [binary, "run", "--model", name, "--weights", weights, "--input", x_path, "--output", out_path,
+           "--threads", str(threads), "--repeat", str(repeat)]
+    last = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
+    fields = dict(kv.split("=") for kv in last.split()[1:])
+    return float(fields["median"]), float(fields["min"])
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--models", default="resnet18,resnet50")
+    ap.add_argument("--batches", default="1,16")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--repeat", type=int, default=10)
+    ap.add_argument("--tessera", default=os.path.join(os.path.dirname(__file__), "..", "build", "tessera"))
+    ap.add_argument("--json")
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in args.models.split(","):
+            torch.manual_seed(0)
+            model = getattr(torchvision.models, name)().eval()
+            weights = os.path.join(tmp, f"{name}.pth")
+            torch.save(model.state_dict(), weights)
+            for b in [int(v) for v in args.batches.split(",")]:
+                x = torch.randn(b, 3, 224, 224, generator=torch.Generator().manual_seed(b))
+                x_path, y_path = os.path.join(tmp, "x.npy"), os.path.join(tmp, "y.npy")
+                np.save(x_path, x.numpy())
+                t_med, t_min = torch_latency(model, x, args.repeat)
+                s_med, s_min = tessera_latency(args.tessera, name, weights, x_path, y_path, args.threads, args.repeat)
+                with torch.no_grad():
+                    diff = float(np.abs(np.load(y_path) - model(x).numpy()).max())
+                rows.append(dict(model=name, batch=b, threads=args.threads, pytorch_ms=t_med, tessera_ms=s_med,
+                                 pytorch_min_ms=t_min, tessera_min_ms=s_min, ratio=t_med / s_med,
+                                 max_abs_logit_diff=diff))
+                r = rows[-1]
+                print(f"{name:<10} batch {b:>3}  PyTorch {t_med:9.1f} ms  Tessera {s_med:9.1f} ms  "
+                      f"ratio {r['ratio']:5.2f}x  max|dlogit| {diff:.1e}", flush=True)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"torch": torch.__version__, "threads": args.threads, "repeat": args.repeat, "rows": rows}, f,
+                      indent=1)
+
+
+if __name__ == "__main__":
+    main()
