@@ -30,7 +30,7 @@ int64_t argmax_row(const Tensor& t, int64_t row) {
 
 }  // namespace
 
-TEST_CASE("ResNet family matches torchvision at batch 1 and 4; .pth round trip") {
+TEST_CASE("ResNet family matches torchvision at batch 1 and 4, then writes .pth back") {
   const std::string dir = testing::parity_dir() + "/resnet";
   std::ifstream list(dir + "/models.txt");
   REQUIRE(list);
