@@ -1,5 +1,5 @@
 // SGEMM: every ISA path vs an exact (double) product, over shapes that straddle the
-// microkernel tiles (MR 6/14, NR 16/32) and the KC block (192), with transposes,
+// microkernel tiles (MR 6/14, NR 16/32) and the KC blocks (192, 256), with transposes,
 // leading dimensions wider than the matrix, alpha/beta, both bias kinds and ReLU/ReLU6.
 //
 // Tolerance: the standard bound for a length-K float dot product,
@@ -81,14 +81,14 @@ TEST_CASE("gemm_f32: every ISA path within the float dot-product bound, on tile/
   Generator pick(7);
   const int64_t ms[] = {1, 5, 6, 7, 13, 14, 15, 29, 61, 337};
   const int64_t ns[] = {1, 15, 16, 17, 31, 32, 33, 65, 97};
-  const int64_t ks[] = {1, 2, 7, 64, 191, 192, 193, 401};
+  const int64_t ks[] = {1, 2, 7, 64, 191, 192, 193, 255, 256, 257, 401, 600};  // KC is 192 (avx2), 256 (avx512)
   const FusedActivation acts[] = {FusedActivation::none, FusedActivation::relu, FusedActivation::relu6};
   for (Isa isa : supported_isas()) {
     set_active_isa(isa);
     double worst = 0;
     int cases = 0;
-    for (int rep = 0; rep < 60; ++rep) {
-      Case c{pick.bernoulli(0.3f), pick.bernoulli(0.3f), ms[pick.randint(10)], ns[pick.randint(9)], ks[pick.randint(8)],
+    for (int rep = 0; rep < 80; ++rep) {
+      Case c{pick.bernoulli(0.3f), pick.bernoulli(0.3f), ms[pick.randint(10)], ns[pick.randint(9)], ks[pick.randint(12)],
              rep % 5 == 0 ? -0.5f : 1.f, rep % 3 == 0 ? 0.75f : 0.f, int(pick.randint(3)), acts[pick.randint(3)]};
       CAPTURE(isa_name(isa));
       CAPTURE(c.M);
