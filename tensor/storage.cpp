@@ -1,16 +1,88 @@
 #include "tensor/storage.h"
 
+#include <algorithm>
 #include <cstdlib>
+#include <map>
+#include <mutex>
 #include <new>
+#include <string>
 
 #include "tensor/error.h"
 
 namespace tessera {
 
+namespace {
+
+// Large blocks are kept for reuse instead of going back to the OS. Without this every
+// forward pass maps fresh pages for its activations and the kernel zero-fills them on
+// first touch: at batch 16 that page-faulting costs more than the convolutions.
+// Sizes are rounded up to 8 steps per power of two (<= 12.5% slack) so blocks of
+// similar size are interchangeable. TESSERA_ALLOC_CACHE_MB caps what is kept (default 4096).
+class BlockCache {
+ public:
+  static constexpr size_t kMinCached = size_t(1) << 20;
+
+  static size_t bucket(size_t n) {
+    size_t p = 1;
+    while (p < n) p <<= 1;
+    const size_t step = std::max<size_t>(p / 16, Storage::kAlignment);
+    return (n + step - 1) / step * step;
+  }
+
+  void* take(size_t size) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = free_.find(size);
+    if (it == free_.end()) return nullptr;
+    void* p = it->second;
+    free_.erase(it);
+    cached_ -= size;
+    return p;
+  }
+
+  void give(void* p, size_t size) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (cached_ + size <= limit_) {
+        free_.emplace(size, p);
+        cached_ += size;
+        return;
+      }
+    }
+    std::free(p);
+  }
+
+  ~BlockCache() {
+    for (auto& [size, p] : free_) std::free(p);
+  }
+
+ private:
+  std::mutex mu_;
+  std::multimap<size_t, void*> free_;
+  size_t cached_ = 0;
+  size_t limit_ = [] {
+    const char* env = std::getenv("TESSERA_ALLOC_CACHE_MB");
+    return (env && *env ? std::stoull(env) : size_t(4096)) << 20;
+  }();
+};
+
+BlockCache& block_cache() {
+  static BlockCache* cache = new BlockCache();  // never destroyed: storages may outlive statics
+  return *cache;
+}
+
+}  // namespace
+
 std::shared_ptr<Storage> Storage::allocate(size_t nbytes) {
   // aligned_alloc wants a size that is a multiple of the alignment; never ask for 0 bytes.
   size_t padded = (nbytes + kAlignment - 1) / kAlignment * kAlignment;
   if (padded == 0) padded = kAlignment;
+  if (padded >= BlockCache::kMinCached) {
+    const size_t size = BlockCache::bucket(padded);
+    void* p = block_cache().take(size);
+    if (!p) p = std::aligned_alloc(kAlignment, size);
+    TESSERA_CHECK(p != nullptr, "out of memory: cannot allocate ", nbytes, " bytes");
+    return std::shared_ptr<Storage>(new Storage(p, nbytes, [size](void* q) { block_cache().give(q, size); }));
+  }
   void* p = std::aligned_alloc(kAlignment, padded);
   TESSERA_CHECK(p != nullptr, "out of memory: cannot allocate ", nbytes, " bytes");
   return std::shared_ptr<Storage>(new Storage(p, nbytes, [](void* q) { std::free(q); }));

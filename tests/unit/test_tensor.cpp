@@ -184,3 +184,17 @@ TEST_CASE("Generator is deterministic and well distributed") {
   for (int i = 0; i < 5000; ++i) counts[g1.randint(5)]++;
   for (int k : counts) CHECK((k > 850 && k < 1150));
 }
+
+TEST_CASE("large storages are reused after release, aligned, and sized to what was asked") {
+  void* first = nullptr;
+  {
+    auto s = Storage::allocate(3 << 20);
+    first = s->data();
+    CHECK(s->nbytes() == size_t(3) << 20);
+    CHECK(reinterpret_cast<uintptr_t>(first) % Storage::kAlignment == 0);
+  }
+  auto again = Storage::allocate((3 << 20) - 1000);  // same size bucket
+  CHECK(again->data() == first);
+  auto other = Storage::allocate(3 << 20);  // the cached block is taken: a new one
+  CHECK(other->data() != first);
+}
