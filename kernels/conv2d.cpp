@@ -31,8 +31,11 @@ namespace {
 // exactly the microkernel's B row (kernels/gemm_ukernel.h). Columns ow >= OW of each
 // output row are computed and dropped (Wq - OW of them: KW - 1 at stride 1).
 struct PhaseLayout {
-  int64_t Hq, Wq, plane, phases;
-  bool in_place;  // 1x1, stride 1, no padding: the image already is the B matrix
+  int64_t Hq, Wq, plane;
+  bool in_place;              // 1x1, stride 1, no padding: the image already is the B matrix
+  std::vector<int64_t> used;  // the phases some (kh, kw) reads (a strided 1x1 reads only one)
+  std::vector<int64_t> slot;  // phase -> its place in the buffer, -1 if unused
+  int64_t phases() const { return static_cast<int64_t>(used.size()); }
 };
 
 PhaseLayout phase_layout(const Conv2dShape& s) {
@@ -41,7 +44,15 @@ PhaseLayout phase_layout(const Conv2dShape& s) {
   L.Hq = L.in_place ? s.H : s.OH() + (s.KH - 1) * s.DH / s.SH;
   L.Wq = L.in_place ? s.W : s.OW() + (s.KW - 1) * s.DW / s.SW;
   L.plane = L.Hq * L.Wq;
-  L.phases = L.in_place ? 1 : s.SH * s.SW;
+  L.slot.assign(static_cast<size_t>(s.SH * s.SW), -1);
+  for (int64_t kh = 0; kh < s.KH; ++kh)
+    for (int64_t kw = 0; kw < s.KW; ++kw) {
+      const int64_t phase = (kh * s.DH % s.SH) * s.SW + kw * s.DW % s.SW;
+      if (L.slot[phase] < 0) {
+        L.slot[phase] = static_cast<int64_t>(L.used.size());
+        L.used.push_back(phase);
+      }
+    }
   return L;
 }
 
@@ -51,14 +62,14 @@ void build_offsets(int64_t* offsets, int64_t channels, const Conv2dShape& s, con
     for (int64_t kh = 0; kh < s.KH; ++kh)
       for (int64_t kw = 0; kw < s.KW; ++kw) {
         const int64_t phase = (kh * s.DH % s.SH) * s.SW + kw * s.DW % s.SW;
-        offsets[k++] = (phase * channels + c) * L.plane + (kh * s.DH / s.SH) * L.Wq + kw * s.DW / s.SW;
+        offsets[k++] = (L.slot[phase] * channels + c) * L.plane + (kh * s.DH / s.SH) * L.Wq + kw * s.DW / s.SW;
       }
 }
 
 void build_phases(float* dst, const float* x, int64_t channels, const Conv2dShape& s, const PhaseLayout& L) {
-  parallel_for(L.phases * channels, 4, [&](int64_t b, int64_t e) {
+  parallel_for(L.phases() * channels, 16, [&](int64_t b, int64_t e) {
     for (int64_t t = b; t < e; ++t) {
-      const int64_t phase = t / channels, c = t % channels, py = phase / s.SW, px = phase % s.SW;
+      const int64_t phase = L.used[t / channels], c = t % channels, py = phase / s.SW, px = phase % s.SW;
       const float* xc = x + c * s.H * s.W;
       float* d = dst + t * L.plane;
       // columns j whose source column j*SW + px - PW lies inside [0, W)
@@ -146,8 +157,8 @@ void conv2d_f32(float* y, const float* x, const PackedConv2d& w, const float* bi
   const int64_t N = s.OH() * L.Wq;  // GEMM columns, including the dropped ones
   const bool compact = L.Wq != OW;
   // +Wq+64 floats of zeros: the dropped columns of the last rows read a little past the planes
-  float* phases = L.in_place ? nullptr : grow(phases_buf, static_cast<size_t>(L.phases * Cg * L.plane + L.Wq + 64));
-  if (phases) std::fill(phases + L.phases * Cg * L.plane, phases + L.phases * Cg * L.plane + L.Wq + 64, 0.f);
+  float* phases = L.in_place ? nullptr : grow(phases_buf, static_cast<size_t>(L.phases() * Cg * L.plane + L.Wq + 64));
+  if (phases) std::fill(phases + L.phases() * Cg * L.plane, phases + L.phases() * Cg * L.plane + L.Wq + 64, 0.f);
   float* out = compact ? grow(out_buf, static_cast<size_t>(OCg * N)) : nullptr;
   for (int64_t n = 0; n < s.N; ++n) {
     for (int64_t g = 0; g < s.groups; ++g) {
