@@ -1,17 +1,22 @@
 #include "models/registry.h"
 
-#include "models/resnet.h"
+#include "models/families.h"
 
 namespace tessera::models {
 
 const std::vector<ModelInfo>& model_zoo() {
-  static const std::vector<ModelInfo> zoo = {
-      {"resnet18", [](int64_t n) { return resnet18(n); }, "resnet18-f37072fd.pth"},
-      {"resnet34", [](int64_t n) { return resnet34(n); }, "resnet34-b627a593.pth"},
-      {"resnet50", [](int64_t n) { return resnet50(n); }, "resnet50-0676ba61.pth"},
-      {"resnet101", [](int64_t n) { return resnet101(n); }, "resnet101-63fe2227.pth"},
-      {"resnet152", [](int64_t n) { return resnet152(n); }, "resnet152-394f9c45.pth"},
-  };
+  static const std::vector<ModelInfo> zoo = [] {
+    std::vector<ModelInfo> z;
+    add_resnet_models(z);
+    add_vgg_models(z);
+    add_mobilenet_models(z);
+    add_densenet_models(z);
+    add_googlenet_models(z);
+    add_vit_models(z);
+    add_swin_models(z);
+    add_convnext_models(z);
+    return z;
+  }();
   return zoo;
 }
 

@@ -1,6 +1,7 @@
 #include "models/resnet.h"
 
 #include "kernels/elementwise.h"
+#include "models/families.h"
 #include "nn/activation.h"
 
 namespace tessera::models {
@@ -112,5 +113,13 @@ std::shared_ptr<ResNet> resnet34(int64_t n) { return std::make_shared<ResNet>(fa
 std::shared_ptr<ResNet> resnet50(int64_t n) { return std::make_shared<ResNet>(true, std::vector<int64_t>{3, 4, 6, 3}, n); }
 std::shared_ptr<ResNet> resnet101(int64_t n) { return std::make_shared<ResNet>(true, std::vector<int64_t>{3, 4, 23, 3}, n); }
 std::shared_ptr<ResNet> resnet152(int64_t n) { return std::make_shared<ResNet>(true, std::vector<int64_t>{3, 8, 36, 3}, n); }
+
+void add_resnet_models(std::vector<ModelInfo>& zoo) {
+  zoo.push_back({"resnet18", [](int64_t n) { return resnet18(n); }, "resnet18-f37072fd.pth"});
+  zoo.push_back({"resnet34", [](int64_t n) { return resnet34(n); }, "resnet34-b627a593.pth"});
+  zoo.push_back({"resnet50", [](int64_t n) { return resnet50(n); }, "resnet50-0676ba61.pth"});
+  zoo.push_back({"resnet101", [](int64_t n) { return resnet101(n); }, "resnet101-63fe2227.pth"});
+  zoo.push_back({"resnet152", [](int64_t n) { return resnet152(n); }, "resnet152-394f9c45.pth"});
+}
 
 }  // namespace tessera::models
