@@ -2,6 +2,7 @@
 
 #include "kernels/batchnorm.h"
 #include "nn/check.h"
+#include "nn/flops.h"
 #include "nn/init.h"
 
 namespace tessera::nn {
@@ -63,6 +64,7 @@ Tensor Conv2d::forward_fused(const Tensor& x, const BatchNorm2d* bn, kernels::Fu
   const Tensor in = x.contiguous();
   Tensor y = Tensor::empty({s.N, s.OC, s.OH(), s.OW()});
   kernels::conv2d_f32(y.data<float>(), in.data<float>(), p.packed, p.bias.empty() ? nullptr : p.bias.data(), act, s);
+  add_flops(2.0 * s.N * s.OC * s.OH() * s.OW() * (s.C / s.groups) * s.KH * s.KW);
   return y;
 }
 

@@ -1,6 +1,7 @@
 #include "nn/linear.h"
 
 #include "kernels/gemm_pack.h"
+#include "nn/flops.h"
 #include "nn/init.h"
 
 namespace tessera::nn {
@@ -34,6 +35,7 @@ Tensor Linear::forward(const Tensor& x) {
   b.pack = kernels::pack_b_matrix;
   b.ctx = &xt;
   kernels::gemm_f32_packed(packed_, b, rows, yt.data<float>(), rows, ep);
+  add_flops(2.0 * rows * in_features * out_features);
   Shape out_shape = x.shape();
   out_shape.back() = out_features;
   return yt.transpose(0, 1).contiguous().view(out_shape);

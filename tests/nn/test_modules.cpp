@@ -8,6 +8,7 @@
 #include "nn/activation.h"
 #include "nn/batchnorm.h"
 #include "nn/container.h"
+#include "nn/flops.h"
 #include "nn/conv.h"
 #include "nn/init.h"
 #include "nn/linear.h"
@@ -75,4 +76,11 @@ TEST_CASE("Conv2d.forward_fused(bn, relu) equals relu(bn(conv(x)))") {
   const Tensor ref = nn::ReLU().forward(bn.forward(conv.forward(x)));
   // folding reassociates (w*s)x vs (wx)*s: a few ulps of |y| ~ 1-5
   CHECK(max_abs_diff(fused, ref) < 2e-5);
+}
+
+TEST_CASE("FlopCounter: ResNet-18 at 224x224 is 2 x the 1.814 GMACs torchvision's weights meta lists") {
+  auto r = models::resnet18();
+  nn::FlopCounter count;
+  r->forward(Tensor::zeros({1, 3, 224, 224}));
+  CHECK(count.total() / 1e9 == doctest::Approx(2 * 1.814).epsilon(0.001));
 }
