@@ -3,6 +3,7 @@
 #include <cstring>
 #include <memory>
 
+#include "data/jpeg_decode.h"
 #include "tensor/error.h"
 #include "tensor/npy.h"
 
@@ -14,6 +15,7 @@ namespace tessera::data {
 
 Image decode_image_memory(const std::string& bytes, const std::string& what) {
   TESSERA_CHECK(!bytes.empty(), what, ": empty file");
+  if (looks_like_jpeg(bytes)) return decode_jpeg(bytes, what);  // whatever the file's name says
   TESSERA_CHECK(bytes.size() < (size_t(1) << 31), what, ": file too large to decode (", bytes.size(), " bytes)");
   int w = 0, h = 0, channels = 0;
   // Ask for 3 channels: stb replicates gray and drops alpha, like PIL's convert("RGB").

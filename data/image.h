@@ -13,9 +13,10 @@ struct Image {
   uint8_t at(int64_t y, int64_t x, int c) const { return rgb[(y * width + x) * 3 + c]; }
 };
 
-// JPEG (baseline and progressive), PNG (palette, alpha, 16-bit), BMP, GIF, TGA, PPM via
-// stb_image. A file it cannot decode (CMYK JPEG, corrupt or truncated data) is an Error
-// naming the file and stb's reason.
+// JPEG (baseline and progressive) via libjpeg-turbo as PIL decodes it (data/jpeg_decode.h);
+// PNG (palette, alpha, 16-bit), BMP, GIF, TGA, PPM via stb_image. The format comes from
+// the content, not the file name. A file that cannot be decoded (CMYK JPEG, corrupt or
+// truncated data) is an Error naming the file and the reason.
 Image decode_image(const std::string& path);
 Image decode_image_memory(const std::string& bytes, const std::string& what);
 

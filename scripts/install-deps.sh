@@ -11,7 +11,7 @@ packages=(
   cmake ninja-build g++ make pkg-config
   # libraries the engine and its tools are built on
   # (oneDNN's CMake package asks for the OpenCL headers: it is built with its GPU runtime)
-  libeigen3-dev libdnnl-dev ocl-icd-opencl-dev opencl-c-headers libstb-dev zlib1g-dev nlohmann-json3-dev libbenchmark-dev doctest-dev libomp-dev
+  libeigen3-dev libdnnl-dev ocl-icd-opencl-dev opencl-c-headers libstb-dev libjpeg62-turbo-dev zlib1g-dev nlohmann-json3-dev libbenchmark-dev doctest-dev libomp-dev
   # OpenBLAS, OpenMP variant: the peer in kernel benchmarks and PyTorch's BLAS.
   # (Not the pthread variant: its threads fight OpenMP's on 2 cores.)
   libopenblas-openmp-dev libopenblas0-openmp
