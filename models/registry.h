@@ -13,6 +13,11 @@ struct ModelInfo {
   std::string name;
   std::function<std::shared_ptr<nn::Module>(int64_t num_classes)> make;
   std::string torchvision_weights;  // the file name torchvision downloads its ImageNet weights to
+  // Eval preprocessing of those weights (torchvision's weights.transforms()):
+  // resize the shorter side, center crop, ImageNet mean/std.
+  int64_t resize_size = 256;
+  int64_t crop_size = 224;
+  bool bicubic = false;  // else bilinear
 };
 
 const std::vector<ModelInfo>& model_zoo();
