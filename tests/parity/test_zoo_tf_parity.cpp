@@ -1,0 +1,166 @@
+// ViT, Swin and ConvNeXt vs torchvision on the same (random, perturbed) weights, read
+// straight from torch.save's .pth with strict loading, at batch 1 and 2 (full size: 1). The cases
+// (tests/parity/gen_zoo_tf.py) are reduced configurations built with torchvision's own
+// classes plus one full-size model per family; each line of cases.txt carries the
+// constructor arguments, which map one to one onto Tessera's config structs.
+//
+// Tolerance (per case, S = max|logit| of the reference): max |Δlogit| <= 1e-4 * S. Both
+// engines accumulate fp32 dot products of length up to 4 x hidden in different orders,
+// through exp/erf approximations, over up to ~30 residual blocks; the expected drift is
+// ~1e-6 * S. Top-1 must agree wherever the reference's top-2 margin exceeds that tolerance.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+
+#include "models/registry.h"
+#include "models/vit.h"
+#include "tensor/npy.h"
+#include "tests/parity/parity.h"
+#include "weights/pth.h"
+
+using namespace tessera;
+
+namespace {
+
+using Args = std::map<std::string, std::string>;
+
+struct Case {
+  std::string name, family;
+  Args args;
+};
+
+std::vector<Case> read_cases(const std::string& dir) {
+  std::ifstream f(dir + "/cases.txt");
+  TESSERA_CHECK(f, "cannot open ", dir, "/cases.txt");
+  std::vector<Case> cases;
+  for (std::string line; std::getline(f, line);) {
+    std::istringstream is(line);
+    Case c;
+    if (!(is >> c.name >> c.family)) continue;
+    for (std::string kv; is >> kv;) {
+      const auto eq = kv.find('=');
+      TESSERA_CHECK(eq != std::string::npos, "cases.txt: bad argument '", kv, "'");
+      c.args[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+    cases.push_back(c);
+  }
+  return cases;
+}
+
+int64_t arg_int(const Args& a, const std::string& key, int64_t fallback) {
+  const auto it = a.find(key);
+  return it == a.end() ? fallback : std::stoll(it->second);
+}
+
+std::shared_ptr<nn::Module> make_vit(const Args& a) {
+  if (a.count("preset")) {
+    const std::string p = a.at("preset");
+    if (p == "vit_b_16") return models::vit_b_16();
+    if (p == "vit_b_32") return models::vit_b_32();
+    if (p == "vit_l_16") return models::vit_l_16();
+    throw Error("unknown ViT preset " + p);
+  }
+  models::ViTConfig c;
+  c.image_size = arg_int(a, "image_size", c.image_size);
+  c.patch_size = arg_int(a, "patch_size", c.patch_size);
+  c.num_layers = arg_int(a, "num_layers", c.num_layers);
+  c.num_heads = arg_int(a, "num_heads", c.num_heads);
+  c.hidden_dim = arg_int(a, "hidden_dim", c.hidden_dim);
+  c.mlp_dim = arg_int(a, "mlp_dim", c.mlp_dim);
+  c.num_classes = arg_int(a, "num_classes", c.num_classes);
+  return std::make_shared<models::VisionTransformer>(c);
+}
+
+std::shared_ptr<nn::Module> make_model(const Case& c) {
+  std::shared_ptr<nn::Module> m;
+  if (c.family == "vit") m = make_vit(c.args);
+  TESSERA_CHECK(m, "unknown family '", c.family, "' in cases.txt");
+  m->eval();
+  return m;
+}
+
+// The two largest values of a row: (index of the largest, margin to the second).
+std::pair<int64_t, double> top1(const Tensor& t, int64_t row) {
+  const int64_t n = t.size(1);
+  int64_t best = 0;
+  for (int64_t j = 1; j < n; ++j)
+    if (t.get(row * n + j) > t.get(row * n + best)) best = j;
+  double second = -INFINITY;
+  for (int64_t j = 0; j < n; ++j)
+    if (j != best) second = std::max(second, t.get(row * n + j));
+  return {best, t.get(row * n + best) - second};
+}
+
+void check_family(const std::string& family) {
+  const std::string dir = testing::parity_dir() + "/zoo_tf";
+  int cases = 0;
+  for (const Case& c : read_cases(dir)) {
+    if (c.family != family) continue;
+    CAPTURE(c.name);
+    const auto t0 = std::chrono::steady_clock::now();
+    auto model = make_model(c);
+    model->load_state_dict(load_pth(dir + "/" + c.name + ".pth"), true);
+    const std::string size = c.args.at("input");
+    std::istringstream batches(c.args.at("batches"));
+    for (std::string bs; std::getline(batches, bs, ',');) {
+      const int b = std::stoi(bs);
+      CAPTURE(b);
+      const Tensor x = read_npy(dir + "/x" + size + "_" + std::to_string(b) + ".npy");
+      const Tensor want = read_npy(dir + "/" + c.name + ".logits" + std::to_string(b) + ".npy");
+      const Tensor got = model->forward(x);
+      REQUIRE(got.shape() == want.shape());
+      double scale = 0;
+      for (int64_t i = 0; i < want.numel(); ++i) scale = std::max(scale, std::fabs(want.get(i)));
+      const double diff = max_abs_diff(got, want), tol = 1e-4 * scale;
+      CHECK(diff <= tol);
+      for (int64_t r = 0; r < b; ++r) {
+        const auto [want_top, margin] = top1(want, r);
+        if (margin > tol) CHECK(top1(got, r).first == want_top);
+      }
+      MESSAGE(c.name, " batch ", b, ": max|Δlogit| = ", diff, " (", diff / scale, " of the logit scale ", scale, ")");
+    }
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    MESSAGE(c.name, ": load + forwards in ", secs, " s");
+    ++cases;
+  }
+  CHECK(cases >= 2);  // the generator wrote this family's cases
+}
+
+// Every preset's state_dict (names, order, shapes) equals torchvision's: what a strict
+// load of the ImageNet checkpoint needs, without running the big models.
+void check_presets(const std::vector<std::pair<std::string, std::shared_ptr<nn::Module>>>& presets) {
+  const std::string dir = testing::parity_dir() + "/zoo_tf";
+  for (const auto& [name, model] : presets) {
+    CAPTURE(name);
+    std::ifstream f(dir + "/" + name + ".keys.txt");
+    REQUIRE(f);
+    std::vector<std::string> want;
+    for (std::string key, shape; f >> key >> shape;) want.push_back(key + " " + shape);
+    std::vector<std::string> got;
+    for (const StateEntry& e : model->state_dict()) {
+      std::string shape;
+      for (int64_t d : e.tensor.shape()) shape += (shape.empty() ? "" : ",") + std::to_string(d);
+      got.push_back(e.name + " " + shape);
+    }
+    CHECK(got.size() == want.size());
+    for (size_t i = 0; i < std::min(got.size(), want.size()); ++i) {
+      CAPTURE(i);
+      CHECK(got[i] == want[i]);
+      if (got[i] != want[i]) break;
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("zoo_tf: ViT (torchvision VisionTransformer) matches torchvision at batch 1 and 2") { check_family("vit"); }
+
+TEST_CASE("zoo_tf: vit_b_16 has torchvision's state_dict names and shapes") {
+  check_presets({{"vit_b_16", models::vit_b_16()}});
+}
