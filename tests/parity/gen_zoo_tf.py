@@ -26,7 +26,7 @@ from torchvision.models.vision_transformer import VisionTransformer
 # Full-size models cost PyTorch here (generic BLAS, 2 cores) ~10 s per vit_b_16 image: one
 # cheap full-size model per family runs at batch 1; every preset's state_dict names and
 # shapes are listed (<preset>.keys.txt) for the C++ side to compare with its own.
-PRESETS = ["vit_b_16"]
+PRESETS = ["vit_b_16", "convnext_small"]
 
 
 def vit_case(name, preset=None, batches=(1, 2), **cfg):
@@ -36,12 +36,28 @@ def vit_case(name, preset=None, batches=(1, 2), **cfg):
     return name, "vit", make, args, cfg.get("image_size", 224), batches
 
 
+def convnext_case(name, blocks=None, preset=None, size=224, batches=(1, 2), num_classes=1000):
+    def make():
+        if preset:
+            return getattr(torchvision.models, preset)()
+        return ConvNeXt([CNBlockConfig(*b) for b in blocks], num_classes=num_classes)
+    if preset:
+        args = {"preset": preset}
+    else:  # "in/out/layers,...", out 0 for None
+        args = {"blocks": ",".join(f"{i}/{o or 0}/{n}" for i, o, n in blocks), "num_classes": num_classes}
+    return name, "convnext", make, args, size, batches
+
+
 # (case, family, constructor, manifest arguments, input size, batches)
 CASES = [
     vit_case("vit_tiny", image_size=224, patch_size=16, num_layers=2, num_heads=4, hidden_dim=64, mlp_dim=128),
     vit_case("vit_tiny_p32", image_size=96, patch_size=32, num_layers=3, num_heads=2, hidden_dim=48, mlp_dim=96,
              num_classes=10),
     vit_case("vit_b_32", preset="vit_b_32", batches=(1,)),
+    convnext_case("convnext_mini", blocks=[(16, 32, 1), (32, 64, 1), (64, 128, 2), (128, None, 1)]),
+    # 100 px: the 2x2/2 downsampling convs drop odd rows (25 -> 12 -> 6)
+    convnext_case("convnext_mini_odd", blocks=[(24, 48, 2), (48, 96, 1), (96, None, 2)], size=100, num_classes=10),
+    convnext_case("convnext_tiny", preset="convnext_tiny", batches=(1,)),
 ]
 
 
@@ -79,6 +95,9 @@ def perturb(model, gen):
         head = model.heads.head
         head.weight.data = torch.randn(head.weight.shape, generator=gen) / head.in_features ** 0.5
         model.class_token.data = torch.randn(model.class_token.shape, generator=gen) * 0.5
+    for name, p in model.named_parameters():
+        if name.endswith("layer_scale"):  # ConvNeXt: 1e-6 would make every block the identity
+            p.data = torch.empty(p.shape).uniform_(0.2, 0.6, generator=gen)
 
 
 def main(out):

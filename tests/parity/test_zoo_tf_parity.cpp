@@ -18,6 +18,7 @@
 #include <sstream>
 #include <string>
 
+#include "models/convnext.h"
 #include "models/registry.h"
 #include "models/vit.h"
 #include "tensor/npy.h"
@@ -77,9 +78,30 @@ std::shared_ptr<nn::Module> make_vit(const Args& a) {
   return std::make_shared<models::VisionTransformer>(c);
 }
 
+std::shared_ptr<nn::Module> make_convnext(const Args& a) {
+  if (a.count("preset")) {
+    const std::string p = a.at("preset");
+    if (p == "convnext_tiny") return models::convnext_tiny();
+    if (p == "convnext_small") return models::convnext_small();
+    if (p == "convnext_base") return models::convnext_base();
+    throw Error("unknown ConvNeXt preset " + p);
+  }
+  models::ConvNeXtConfig c;
+  std::istringstream blocks(a.at("blocks"));  // "in/out/layers,...", out 0 for None
+  for (std::string b; std::getline(blocks, b, ',');) {
+    models::CNBlockConfig s{};
+    char slash1 = 0, slash2 = 0;
+    std::istringstream(b) >> s.input_channels >> slash1 >> s.out_channels >> slash2 >> s.num_layers;
+    c.block_setting.push_back(s);
+  }
+  c.num_classes = arg_int(a, "num_classes", c.num_classes);
+  return std::make_shared<models::ConvNeXt>(c);
+}
+
 std::shared_ptr<nn::Module> make_model(const Case& c) {
   std::shared_ptr<nn::Module> m;
   if (c.family == "vit") m = make_vit(c.args);
+  if (c.family == "convnext") m = make_convnext(c.args);
   TESSERA_CHECK(m, "unknown family '", c.family, "' in cases.txt");
   m->eval();
   return m;
@@ -163,4 +185,10 @@ TEST_CASE("zoo_tf: ViT (torchvision VisionTransformer) matches torchvision at ba
 
 TEST_CASE("zoo_tf: vit_b_16 has torchvision's state_dict names and shapes") {
   check_presets({{"vit_b_16", models::vit_b_16()}});
+}
+
+TEST_CASE("zoo_tf: ConvNeXt (torchvision ConvNeXt) matches torchvision at batch 1 and 2") { check_family("convnext"); }
+
+TEST_CASE("zoo_tf: convnext_small has torchvision's state_dict names and shapes") {
+  check_presets({{"convnext_small", models::convnext_small()}});
 }
