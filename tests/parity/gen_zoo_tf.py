@@ -26,7 +26,7 @@ from torchvision.models.vision_transformer import VisionTransformer
 # Full-size models cost PyTorch here (generic BLAS, 2 cores) ~10 s per vit_b_16 image: one
 # cheap full-size model per family runs at batch 1; every preset's state_dict names and
 # shapes are listed (<preset>.keys.txt) for the C++ side to compare with its own.
-PRESETS = ["vit_b_16", "convnext_small"]
+PRESETS = ["vit_b_16", "convnext_small", "swin_b"]
 
 
 def vit_case(name, preset=None, batches=(1, 2), **cfg):
@@ -48,6 +48,16 @@ def convnext_case(name, blocks=None, preset=None, size=224, batches=(1, 2), num_
     return name, "convnext", make, args, size, batches
 
 
+def swin_case(name, preset=None, size=224, batches=(1, 2), **cfg):
+    def make():
+        return getattr(torchvision.models, preset)() if preset else SwinTransformer(**cfg)
+    if preset:
+        args = {"preset": preset}
+    else:
+        args = {k: ",".join(map(str, v)) if isinstance(v, list) else v for k, v in cfg.items()}
+    return name, "swin", make, args, size, batches
+
+
 # (case, family, constructor, manifest arguments, input size, batches)
 CASES = [
     vit_case("vit_tiny", image_size=224, patch_size=16, num_layers=2, num_heads=4, hidden_dim=64, mlp_dim=128),
@@ -58,6 +68,13 @@ CASES = [
     # 100 px: the 2x2/2 downsampling convs drop odd rows (25 -> 12 -> 6)
     convnext_case("convnext_mini_odd", blocks=[(24, 48, 2), (48, 96, 1), (96, None, 2)], size=100, num_classes=10),
     convnext_case("convnext_tiny", preset="convnext_tiny", batches=(1,)),
+    swin_case("swin_mini", patch_size=[4, 4], embed_dim=32, depths=[2, 2, 2, 2], num_heads=[2, 2, 4, 4],
+              window_size=[7, 7]),
+    # 200 px: maps of 50, 25, 13 need padding to whole windows, 25 and 13 odd patch merging;
+    # a non-square window with shift [2, 3]
+    swin_case("swin_mini_pad", size=200, patch_size=[4, 4], embed_dim=24, depths=[2, 2, 2], num_heads=[2, 3, 4],
+              window_size=[5, 7], num_classes=10),
+    swin_case("swin_t", preset="swin_t", batches=(1,)),
 ]
 
 
@@ -96,6 +113,8 @@ def perturb(model, gen):
         head.weight.data = torch.randn(head.weight.shape, generator=gen) / head.in_features ** 0.5
         model.class_token.data = torch.randn(model.class_token.shape, generator=gen) * 0.5
     for name, p in model.named_parameters():
+        if name.endswith("relative_position_bias_table"):  # Swin: std 0.02 would hide the bias
+            p.data = torch.randn(p.shape, generator=gen) * 0.5
         if name.endswith("layer_scale"):  # ConvNeXt: 1e-6 would make every block the identity
             p.data = torch.empty(p.shape).uniform_(0.2, 0.6, generator=gen)
 

@@ -20,6 +20,7 @@
 
 #include "models/convnext.h"
 #include "models/registry.h"
+#include "models/swin.h"
 #include "models/vit.h"
 #include "tensor/npy.h"
 #include "tests/parity/parity.h"
@@ -98,10 +99,39 @@ std::shared_ptr<nn::Module> make_convnext(const Args& a) {
   return std::make_shared<models::ConvNeXt>(c);
 }
 
+std::vector<int64_t> arg_list(const Args& a, const std::string& key) {
+  std::vector<int64_t> v;
+  std::istringstream is(a.at(key));
+  for (std::string item; std::getline(is, item, ',');) v.push_back(std::stoll(item));
+  return v;
+}
+
+std::shared_ptr<nn::Module> make_swin(const Args& a) {
+  if (a.count("preset")) {
+    const std::string p = a.at("preset");
+    if (p == "swin_t") return models::swin_t();
+    if (p == "swin_s") return models::swin_s();
+    if (p == "swin_b") return models::swin_b();
+    throw Error("unknown Swin preset " + p);
+  }
+  models::SwinConfig c;
+  const auto patch = arg_list(a, "patch_size"), window = arg_list(a, "window_size");
+  REQUIRE(patch.size() == 2);
+  REQUIRE(window.size() == 2);
+  c.patch_size = {patch[0], patch[1]};
+  c.window_size = {window[0], window[1]};
+  c.embed_dim = arg_int(a, "embed_dim", c.embed_dim);
+  c.depths = arg_list(a, "depths");
+  c.num_heads = arg_list(a, "num_heads");
+  c.num_classes = arg_int(a, "num_classes", c.num_classes);
+  return std::make_shared<models::SwinTransformer>(c);
+}
+
 std::shared_ptr<nn::Module> make_model(const Case& c) {
   std::shared_ptr<nn::Module> m;
   if (c.family == "vit") m = make_vit(c.args);
   if (c.family == "convnext") m = make_convnext(c.args);
+  if (c.family == "swin") m = make_swin(c.args);
   TESSERA_CHECK(m, "unknown family '", c.family, "' in cases.txt");
   m->eval();
   return m;
@@ -167,7 +197,10 @@ void check_presets(const std::vector<std::pair<std::string, std::shared_ptr<nn::
     std::vector<std::string> got;
     for (const StateEntry& e : model->state_dict()) {
       std::string shape;
-      for (int64_t d : e.tensor.shape()) shape += (shape.empty() ? "" : ",") + std::to_string(d);
+      for (int64_t d : e.tensor.shape()) {
+        if (!shape.empty()) shape += ',';
+        shape += std::to_string(d);
+      }
       got.push_back(e.name + " " + shape);
     }
     CHECK(got.size() == want.size());
@@ -191,4 +224,10 @@ TEST_CASE("zoo_tf: ConvNeXt (torchvision ConvNeXt) matches torchvision at batch 
 
 TEST_CASE("zoo_tf: convnext_small has torchvision's state_dict names and shapes") {
   check_presets({{"convnext_small", models::convnext_small()}});
+}
+
+TEST_CASE("zoo_tf: Swin (torchvision SwinTransformer) matches torchvision at batch 1 and 2") { check_family("swin"); }
+
+TEST_CASE("zoo_tf: swin_b has torchvision's state_dict names and shapes") {
+  check_presets({{"swin_b", models::swin_b()}});
 }
