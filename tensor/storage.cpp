@@ -51,8 +51,11 @@ class BlockCache {
     std::free(p);
   }
 
-  ~BlockCache() {
+  void release_all() {
+    std::lock_guard<std::mutex> lock(mu_);
     for (auto& [size, p] : free_) std::free(p);
+    free_.clear();
+    cached_ = 0;
   }
 
  private:
@@ -87,6 +90,8 @@ std::shared_ptr<Storage> Storage::allocate(size_t nbytes) {
   TESSERA_CHECK(p != nullptr, "out of memory: cannot allocate ", nbytes, " bytes");
   return std::shared_ptr<Storage>(new Storage(p, nbytes, [](void* q) { std::free(q); }));
 }
+
+void Storage::release_cached() { block_cache().release_all(); }
 
 std::shared_ptr<Storage> Storage::wrap(void* data, size_t nbytes, std::function<void(void*)> release) {
   return std::shared_ptr<Storage>(new Storage(data, nbytes, std::move(release)));

@@ -19,6 +19,9 @@ class Storage {
   Storage& operator=(const Storage&) = delete;
   ~Storage();
 
+  // Frees the large blocks kept for reuse (see storage.cpp), e.g. before measuring peak memory.
+  static void release_cached();
+
   void* data() const { return data_; }
   size_t nbytes() const { return nbytes_; }
 

@@ -178,6 +178,7 @@ int cmd_bench(int argc, char** argv) {
       r.batch_size = batch_sizes[bi];
       r.params_m = static_cast<double>(model->num_parameters()) * 1e-6;
       r.gflops = gflops;
+      Storage::release_cached();  // blocks kept from the previous run would count in this one's peak
       reset_peak_rss();
       data::BatchLoader loader(samples, r.batch_size, preset);
       Progress bar(name + " batch " + std::to_string(r.batch_size), static_cast<int64_t>(samples.size()));
