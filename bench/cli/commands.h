@@ -11,6 +11,7 @@ int cmd_classify(int argc, char** argv);    // top-5 ImageNet classes of images
 int cmd_preprocess(int argc, char** argv);  // a model's eval transforms, as an .npy batch
 int cmd_bench(int argc, char** argv);       // accuracy and speed over an ImageNet-style folder
 int cmd_make_subset(int argc, char** argv); // the benchmark's folder layout from ILSVRC2012 val
+int cmd_models(int argc, char** argv);       // registered models: parameters, GFLOPs, weight files
 
 struct Command {
   const char* name;
@@ -22,6 +23,7 @@ inline constexpr Command kCommands[] = {
     {"info", "show CPU features, the kernel path in use and the thread count", cmd_info},
     {"bench", "accuracy and speed of models over an ImageNet-style folder", cmd_bench},
     {"make-subset", "build the benchmark's <wnid>/<image> layout from ILSVRC2012 validation images", cmd_make_subset},
+    {"models", "list the registered models with parameter counts and GFLOPs at 224x224", cmd_models},
     {"run", "run a model on an .npy batch and write its outputs (optionally timed)", cmd_run},
     {"classify", "top-5 ImageNet classes of images", cmd_classify},
     {"preprocess", "apply a model's eval transforms to images, write an .npy batch", cmd_preprocess},
