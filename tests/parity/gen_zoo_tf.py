@@ -119,6 +119,15 @@ def perturb(model, gen):
             p.data = torch.empty(p.shape).uniform_(0.2, 0.6, generator=gen)
 
 
+def write_weight_names(out):
+    """torchvision's ImageNet weight file per model (its IMAGENET1K_V1 enum's URL), for the registry."""
+    with open(os.path.join(out, "weights.txt"), "w") as f:
+        for name in ["vit_b_16", "vit_b_32", "vit_l_16", "swin_t", "swin_s", "swin_b", "convnext_tiny",
+                     "convnext_small", "convnext_base"]:
+            enum = torchvision.models.get_model_weights(name)
+            f.write(f"{name} {os.path.basename(enum.IMAGENET1K_V1.url)}\n")
+
+
 def main(out):
     os.makedirs(out, exist_ok=True)
     torch.set_num_threads(2)
@@ -144,6 +153,7 @@ def main(out):
         print(f"{name}: logits scale max|y| = {y.abs().max().item():.3g} ({time.time() - t0:.1f} s)")
     for preset in PRESETS:
         write_keys(out, preset)
+    write_weight_names(out)
     with open(os.path.join(out, "cases.txt"), "w") as f:
         f.write("\n".join(manifest) + "\n")
 

@@ -231,3 +231,15 @@ TEST_CASE("zoo_tf: Swin (torchvision SwinTransformer) matches torchvision at bat
 TEST_CASE("zoo_tf: swin_b has torchvision's state_dict names and shapes") {
   check_presets({{"swin_b", models::swin_b()}});
 }
+
+TEST_CASE("zoo_tf: the registry builds every ViT/Swin/ConvNeXt under torchvision's name and weight file") {
+  std::ifstream f(testing::parity_dir() + "/zoo_tf/weights.txt");
+  REQUIRE(f);
+  int n = 0;
+  for (std::string name, file; f >> name >> file; ++n) {
+    CAPTURE(name);
+    CHECK(models::model_info(name).torchvision_weights == file);
+  }
+  CHECK(n == 9);
+  CHECK(models::create_model("swin_t", 10)->state_dict().at("head.weight").shape() == Shape{10, 768});
+}
