@@ -11,14 +11,17 @@
 namespace tessera::cli {
 
 int cmd_preprocess(int argc, char** argv) {
-  Args args("preprocess", "Writes the model's eval-preprocessed batch [N, 3, 224, 224] as .npy, to diff with torchvision.");
+  Args args("preprocess", "Writes the model's eval-preprocessed batch [N, 3, crop, crop] as .npy, to diff with torchvision.");
   args.option("model", "NAME", "model whose eval transforms to apply, e.g. resnet18")
       .option("output", "X.npy", "where to write the batch")
       .positional("IMAGE", "JPEG/PNG files");
   if (!args.parse(argc, argv)) return 0;
   TESSERA_CHECK(!args.positionals().empty(), "tessera preprocess: no image given (see --help)");
-  models::model_info(args.get("model"));
-  const data::EvalPreset preset;  // ResNet: resize 256 bilinear, crop 224, ImageNet mean/std
+  const models::ModelInfo& info = models::model_info(args.get("model"));
+  data::EvalPreset preset;
+  preset.resize_size = info.resize_size;
+  preset.crop_size = info.crop_size;
+  preset.interpolation = info.bicubic ? data::Interpolation::bicubic : data::Interpolation::bilinear;
   const auto& paths = args.positionals();
   Tensor batch = Tensor::empty({static_cast<int64_t>(paths.size()), 3, preset.crop_size, preset.crop_size});
   for (size_t i = 0; i < paths.size(); ++i)

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <unistd.h>
 
+#include "data/batch_loader.h"
 #include "data/image.h"
 #include "data/image_folder.h"
 #include "data/imagenet_subset.h"
@@ -104,5 +105,28 @@ TEST_CASE("make-subset: LOC_val_solution.csv and devkit ground truth give the se
   CHECK(dev[2].second == "n15075141");
   CHECK_THROWS_AS(data::read_val_labels((root / "gt.txt").string(), ""), Error);
   CHECK_THROWS_AS(data::make_subset(val.string(), labels, 300, 1, (root / "out2").string()), Error);
+  fs::remove_all(root);
+}
+
+TEST_CASE("BatchLoader: undecodable files are reported with their batch, the rest batched in order") {
+  const fs::path root = scratch_dir("loader");
+  fs::create_directories(root / "n01440764");
+  const std::string good = "tests/data/imagenet-sample/n01440764/n01440764_tench.JPEG";
+  const std::string src = fs::exists(good) ? good : std::string(TESSERA_SOURCE_DIR) + "/" + good;
+  fs::copy_file(src, root / "n01440764" / "a.JPEG");
+  touch(root / "n01440764" / "b.JPEG", std::string("\xFF\xD8\xFF\xE0 broken", 11));
+  fs::copy_file(src, root / "n01440764" / "c.JPEG");
+  data::ImageFolder folder(root.string());
+  data::BatchLoader loader(folder.samples(), 2, data::EvalPreset{});
+  data::Batch b;
+  REQUIRE(loader.next(b));
+  CHECK(b.images.shape() == Shape{1, 3, 224, 224});
+  REQUIRE(b.failures.size() == 1);
+  CHECK(b.failures[0].first.find("b.JPEG") != std::string::npos);
+  CHECK(b.failures[0].second.find("cannot decode JPEG") != std::string::npos);
+  REQUIRE(loader.next(b));
+  CHECK(b.images.size(0) == 1);
+  CHECK(b.labels == std::vector<int64_t>{0});
+  CHECK_FALSE(loader.next(b));
   fs::remove_all(root);
 }

@@ -30,7 +30,32 @@ def main(out):
         np.save(os.path.join(out, f"{name}.npy"), crops)
     with open(os.path.join(out, "images.txt"), "w") as f:
         f.write("\n".join(paths) + "\n")
+    write_png_variants(os.path.join(out, "png"), paths[0])
     print(f"{len(paths)} images from {root}")
+
+
+def write_png_variants(out, source):
+    """PNG flavours PIL reads, with PIL's convert("RGB") pixels as the reference."""
+    os.makedirs(out, exist_ok=True)
+    base = Image.open(source).convert("RGB").resize((67, 45))
+    variants = {
+        "palette.png": base.convert("P", palette=Image.ADAPTIVE, colors=37),
+        "rgba.png": base.convert("RGBA"),
+        "gray_alpha.png": base.convert("LA"),
+        "gray.png": base.convert("L"),
+        "png_named.JPEG": base,  # a PNG with a .JPEG name decodes by content
+    }
+    names = []
+    for name, img in variants.items():
+        path = os.path.join(out, name)
+        img.save(path, format="PNG")
+        np.save(path + ".rgb.npy", np.asarray(Image.open(path).convert("RGB")))
+        names.append(name)
+    # 16-bit grayscale: PIL's own RGB conversion of I;16 clips rather than scales, so only
+    # decodability and size are checked for it.
+    Image.fromarray((np.asarray(base.convert("L"), dtype=np.uint16) * 257)).save(os.path.join(out, "gray16.png"))
+    with open(os.path.join(out, "variants.txt"), "w") as f:
+        f.write("\n".join(names) + "\n")
 
 
 if __name__ == "__main__":

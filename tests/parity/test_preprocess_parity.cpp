@@ -68,3 +68,25 @@ TEST_CASE("preprocess() normalises as ToTensor + Normalize") {
   MESSAGE("normalisation: max |diff| = ", worst);
   CHECK(worst == 0.0);
 }
+
+TEST_CASE("PNG flavours decode as PIL's convert(\"RGB\"): palette, alpha, gray, gray+alpha, PNG named .JPEG") {
+  const std::string dir = testing::parity_dir() + "/preprocess/png";
+  std::ifstream list(dir + "/variants.txt");
+  REQUIRE(list);
+  int n = 0;
+  for (std::string name; std::getline(list, name);) {
+    if (name.empty()) continue;
+    CAPTURE(name);
+    const data::Image img = data::decode_image(dir + "/" + name);
+    const Tensor want = read_npy(dir + "/" + name + ".rgb.npy");  // [H, W, 3] uint8
+    REQUIRE(want.shape() == Shape{img.height, img.width, 3});
+    int worst = 0;
+    for (size_t k = 0; k < img.rgb.size(); ++k) worst = std::max(worst, std::abs(int(img.rgb[k]) - int(want.data<uint8_t>()[k])));
+    CHECK(worst == 0);
+    ++n;
+  }
+  CHECK(n == 5);
+  const data::Image g16 = data::decode_image(dir + "/gray16.png");
+  CHECK(g16.width == 67);
+  CHECK(g16.height == 45);
+}
