@@ -101,9 +101,9 @@ std::shared_ptr<ConvNeXt> convnext_base(int64_t n) {
 }
 
 void add_convnext_models(std::vector<ModelInfo>& zoo) {
-  zoo.push_back({"convnext_tiny", [](int64_t n) { return convnext_tiny(n); }, "convnext_tiny-983f1562.pth"});
-  zoo.push_back({"convnext_small", [](int64_t n) { return convnext_small(n); }, "convnext_small-0c510722.pth"});
-  zoo.push_back({"convnext_base", [](int64_t n) { return convnext_base(n); }, "convnext_base-6075fbad.pth"});
+  zoo.push_back({"convnext_tiny", [](int64_t n) { return convnext_tiny(n); }, "convnext_tiny-983f1562.pth", 236});
+  zoo.push_back({"convnext_small", [](int64_t n) { return convnext_small(n); }, "convnext_small-0c510722.pth", 230});
+  zoo.push_back({"convnext_base", [](int64_t n) { return convnext_base(n); }, "convnext_base-6075fbad.pth", 232});
 }
 
 }  // namespace tessera::models

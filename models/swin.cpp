@@ -282,9 +282,9 @@ std::shared_ptr<SwinTransformer> swin_s(int64_t n) { return make_swin(96, {2, 2,
 std::shared_ptr<SwinTransformer> swin_b(int64_t n) { return make_swin(128, {2, 2, 18, 2}, {4, 8, 16, 32}, n); }
 
 void add_swin_models(std::vector<ModelInfo>& zoo) {
-  zoo.push_back({"swin_t", [](int64_t n) { return swin_t(n); }, "swin_t-704ceda3.pth"});
-  zoo.push_back({"swin_s", [](int64_t n) { return swin_s(n); }, "swin_s-5e29d889.pth"});
-  zoo.push_back({"swin_b", [](int64_t n) { return swin_b(n); }, "swin_b-68c6b09e.pth"});
+  zoo.push_back({"swin_t", [](int64_t n) { return swin_t(n); }, "swin_t-704ceda3.pth", 232, 224, true});
+  zoo.push_back({"swin_s", [](int64_t n) { return swin_s(n); }, "swin_s-5e29d889.pth", 246, 224, true});
+  zoo.push_back({"swin_b", [](int64_t n) { return swin_b(n); }, "swin_b-68c6b09e.pth", 238, 224, true});
 }
 
 }  // namespace tessera::models

@@ -102,7 +102,7 @@ std::shared_ptr<VisionTransformer> vit_l_16(int64_t n) { return make_vit(16, 24,
 void add_vit_models(std::vector<ModelInfo>& zoo) {
   zoo.push_back({"vit_b_16", [](int64_t n) { return vit_b_16(n); }, "vit_b_16-c867db91.pth"});
   zoo.push_back({"vit_b_32", [](int64_t n) { return vit_b_32(n); }, "vit_b_32-d86f8d99.pth"});
-  zoo.push_back({"vit_l_16", [](int64_t n) { return vit_l_16(n); }, "vit_l_16-852ce7e3.pth"});
+  zoo.push_back({"vit_l_16", [](int64_t n) { return vit_l_16(n); }, "vit_l_16-852ce7e3.pth", 242});
 }
 
 }  // namespace tessera::models
