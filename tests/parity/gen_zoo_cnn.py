@@ -18,6 +18,7 @@ parameters and running statistics are drawn away from 1/0, and biases away from 
 last BN of each residual branch gets a small gamma so the residual stream stays at a sane
 scale, as gen_resnet.py does.
 """
+import contextlib
 import os
 import sys
 import time
@@ -46,10 +47,28 @@ TESTED = (
 )
 
 
+@contextlib.contextmanager
+def no_init():
+    """torch.nn.init's fills become no-ops (shapes only: initialising VGG's 4096-wide
+    classifier alone takes seconds)."""
+    saved = {n: getattr(torch.nn.init, n) for n in dir(torch.nn.init) if n.endswith("_") and not n.startswith("_")}
+    for n in saved:
+        setattr(torch.nn.init, n, lambda t, *a, **k: t)
+    try:
+        yield
+    finally:
+        for n, fn in saved.items():
+            setattr(torch.nn.init, n, fn)
+
+
 def build(factory):
     if factory.startswith("vgg:"):
         _, depth, bn, hidden = factory.split(":")
-        model = tv_vgg.VGG(tv_vgg.make_layers(tv_vgg.cfgs[VGG_CFG[int(depth)]], batch_norm=bn == "1"))
+        with no_init():
+            model = tv_vgg.VGG(tv_vgg.make_layers(tv_vgg.cfgs[VGG_CFG[int(depth)]], batch_norm=bn == "1"))
+        for m in model.features:  # VGG's own init of its convs (perturb() sets BN, Linear, biases)
+            if isinstance(m, torch.nn.Conv2d):
+                torch.nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
         h = int(hidden)
         model.classifier[0] = torch.nn.Linear(512 * 7 * 7, h)
         model.classifier[3] = torch.nn.Linear(h, h)
@@ -90,19 +109,12 @@ def perturb(model, gen):
 
 
 def write_keys(out):
-    # Shapes only: skip torchvision's (slow) weight initialisation.
-    saved = {n: getattr(torch.nn.init, n) for n in dir(torch.nn.init) if n.endswith("_") and not n.startswith("_")}
-    for n in saved:
-        setattr(torch.nn.init, n, lambda t, *a, **k: t)
-    try:
+    with no_init():
         with open(os.path.join(out, "keys.txt"), "w") as f:
             for name in REGISTERED:
                 kwargs = {"aux_logits": False, "init_weights": True} if name == "googlenet" else {}
                 for key, t in getattr(torchvision.models, name)(**kwargs).state_dict().items():
                     f.write(f"{name} {key} {','.join(str(s) for s in t.shape) or '-'}\n")  # '-': a scalar
-    finally:
-        for n, fn in saved.items():
-            setattr(torch.nn.init, n, fn)
 
 
 def main(out):
