@@ -1,5 +1,7 @@
 #include "models/densenet.h"
 
+#include <regex>
+
 #include <cstring>
 
 #include "kernels/batchnorm.h"
@@ -139,11 +141,26 @@ std::shared_ptr<DenseNet> densenet201(int64_t n) { return std::make_shared<Dense
 
 // torchvision's published DenseNet files use the old key names ("norm.1" for "norm1"); its
 // loader renames them, so they load here once renamed the same way.
+// The published DenseNet checkpoints predate torch's key rules: "denselayer1.norm.1.weight"
+// for "denselayer1.norm1.weight". torchvision renames them with this same pattern on load.
+void rename_legacy_densenet_keys(StateDict& sd) {
+  static const std::regex legacy(R"(^(.*denselayer\d+\.(?:norm|relu|conv))\.((?:[12])\.(?:weight|bias|running_mean|running_var))$)");
+  StateDict renamed;
+  for (const StateEntry& e : sd) renamed.add(std::regex_replace(e.name, legacy, "$1$2"), e.tensor, e.file_dtype);
+  renamed.module_metadata = sd.module_metadata;
+  sd = std::move(renamed);
+}
+
 void add_densenet_models(std::vector<ModelInfo>& zoo) {
-  zoo.push_back({"densenet121", [](int64_t n) { return densenet121(n); }, "densenet121-a639ec97.pth"});
-  zoo.push_back({"densenet161", [](int64_t n) { return densenet161(n); }, "densenet161-8d451a50.pth"});
-  zoo.push_back({"densenet169", [](int64_t n) { return densenet169(n); }, "densenet169-b2777c0a.pth"});
-  zoo.push_back({"densenet201", [](int64_t n) { return densenet201(n); }, "densenet201-c1103571.pth"});
+  auto add = [&](const char* name, std::shared_ptr<nn::Module> (*make)(int64_t), const char* file) {
+    ModelInfo m{name, make, file};
+    m.adapt_checkpoint = rename_legacy_densenet_keys;
+    zoo.push_back(std::move(m));
+  };
+  add("densenet121", [](int64_t n) -> std::shared_ptr<nn::Module> { return densenet121(n); }, "densenet121-a639ec97.pth");
+  add("densenet161", [](int64_t n) -> std::shared_ptr<nn::Module> { return densenet161(n); }, "densenet161-8d451a50.pth");
+  add("densenet169", [](int64_t n) -> std::shared_ptr<nn::Module> { return densenet169(n); }, "densenet169-b2777c0a.pth");
+  add("densenet201", [](int64_t n) -> std::shared_ptr<nn::Module> { return densenet201(n); }, "densenet201-c1103571.pth");
 }
 
 }  // namespace tessera::models

@@ -103,7 +103,16 @@ std::shared_ptr<GoogLeNet> googlenet(int64_t num_classes, bool transform_input) 
 // torchvision's published file also holds the (untrained) aux1/aux2 heads, which torchvision
 // drops after loading: drop those keys before a strict load.
 void add_googlenet_models(std::vector<ModelInfo>& zoo) {
-  zoo.push_back({"googlenet", [](int64_t n) { return googlenet(n); }, "googlenet-1378be20.pth"});
+  ModelInfo m{"googlenet", [](int64_t n) { return googlenet(n); }, "googlenet-1378be20.pth"};
+  // The published checkpoint carries the training-only aux heads; torchvision drops them too.
+  m.adapt_checkpoint = [](StateDict& sd) {
+    StateDict kept;
+    for (const StateEntry& e : sd)
+      if (e.name.rfind("aux1.", 0) != 0 && e.name.rfind("aux2.", 0) != 0) kept.add(e.name, e.tensor, e.file_dtype);
+    kept.module_metadata = sd.module_metadata;
+    sd = std::move(kept);
+  };
+  zoo.push_back(std::move(m));
 }
 
 }  // namespace tessera::models

@@ -18,6 +18,9 @@ struct ModelInfo {
   int64_t resize_size = 256;
   int64_t crop_size = 224;
   bool bicubic = false;  // else bilinear
+  // Renames/drops keys of the published checkpoint that torchvision itself fixes up while
+  // loading (old DenseNet key names, GoogLeNet's training-only aux heads). May be empty.
+  std::function<void(StateDict&)> adapt_checkpoint;
 };
 
 const std::vector<ModelInfo>& model_zoo();

@@ -7,10 +7,15 @@
 namespace tessera::cli {
 
 std::shared_ptr<nn::Module> load_model(const std::string& name, const std::string& weights_path) {
-  models::model_info(name);  // an unknown name fails before the file is read
-  const StateDict sd = load_weights(weights_path);
+  const models::ModelInfo& info = models::model_info(name);  // an unknown name fails before the file is read
+  StateDict sd = load_weights(weights_path);
+  if (info.adapt_checkpoint) info.adapt_checkpoint(sd);
+  // The classifier is the last 2-D weight of every zoo model: its rows are the class count
+  // (a fine-tuned head has its own).
   int64_t num_classes = 1000;
-  if (const StateEntry* fc = sd.find("fc.weight"); fc && fc->tensor.dim() == 2) num_classes = fc->tensor.size(0);
+  for (const StateEntry& e : sd)
+    if (e.tensor.dim() == 2 && e.name.size() > 7 && e.name.compare(e.name.size() - 7, 7, ".weight") == 0)
+      num_classes = e.tensor.size(0);
   auto model = models::create_model(name, num_classes);
   try {
     model->load_state_dict(sd, true);

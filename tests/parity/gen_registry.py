@@ -22,7 +22,21 @@ def main(out):
                          f"{t.interpolation.value}")
     with open(os.path.join(out, "weights.txt"), "w") as f:
         f.write("\n".join(lines) + "\n")
+    write_published_layouts(out)
     print(f"{len(lines)} torchvision weight entries")
+
+
+def write_published_layouts(out):
+    """Checkpoints laid out as torchvision publishes them (not as its models save them):
+    DenseNet's legacy "norm.1" key names, GoogLeNet with its aux heads."""
+    import re
+    import torch
+    torch.manual_seed(0)
+    sd = torchvision.models.densenet121().state_dict()
+    legacy = re.compile(r"^(.*denselayer\d+\.(?:norm|relu|conv))((?:[12])\.(?:weight|bias|running_mean|running_var))$")
+    torch.save({legacy.sub(r"\1.\2", k): v for k, v in sd.items()}, os.path.join(out, "densenet121_published.pth"))
+    g = torchvision.models.googlenet(aux_logits=True, init_weights=True, transform_input=True)
+    torch.save(g.state_dict(), os.path.join(out, "googlenet_published.pth"))
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "models/registry.h"
+#include "weights/pth.h"
 #include "tests/parity/parity.h"
 
 using namespace tessera;
@@ -41,4 +42,17 @@ TEST_CASE("model registry: torchvision weight file names and eval presets") {
     ++checked;
   }
   MESSAGE(checked, " registered models match torchvision's weight files and eval transforms");
+}
+
+TEST_CASE("published checkpoint layouts load strictly after the model's adapter") {
+  for (const char* name : {"densenet121", "googlenet"}) {
+    CAPTURE(name);
+    const models::ModelInfo& info = models::model_info(name);
+    StateDict sd = load_pth(testing::parity_dir() + "/registry/" + name + "_published.pth");
+    auto model = models::create_model(name);
+    CHECK_THROWS_AS(model->load_state_dict(sd, true), Error);  // as published: keys differ
+    REQUIRE(info.adapt_checkpoint);
+    info.adapt_checkpoint(sd);
+    CHECK_NOTHROW(model->load_state_dict(sd, true));
+  }
 }
