@@ -23,6 +23,11 @@ import torch
 import torchvision
 
 
+# Constructor arguments that make torchvision build the graph Tessera registers (as with
+# torchvision's pretrained weights): GoogLeNet without its training-only aux heads.
+CONSTRUCTOR_ARGS = {"googlenet": dict(aux_logits=False, transform_input=True, init_weights=True)}
+
+
 def torch_latency(model, x, repeat):
     with torch.no_grad():
         model(x)
@@ -44,7 +49,7 @@ def tessera_latency(binary, name, weights, x_path, out_path, threads, repeat):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--models", default="resnet18,resnet50")
+    ap.add_argument("--models", default="resnet18,resnet50", help="comma-separated, or 'all' (tessera models)")
     ap.add_argument("--batches", default="1,16")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--repeat", type=int, default=10)
@@ -54,9 +59,14 @@ def main():
     torch.set_num_threads(args.threads)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        for name in args.models.split(","):
+        names = args.models.split(",")
+        if args.models == "all":
+            listing = subprocess.run([args.tessera, "models", "--no-flops"], check=True, capture_output=True, text=True)
+            names = [line.split()[0] for line in listing.stdout.splitlines()[2:] if line.strip() and
+                     hasattr(torchvision.models, line.split()[0])]
+        for name in names:
             torch.manual_seed(0)
-            model = getattr(torchvision.models, name)().eval()
+            model = getattr(torchvision.models, name)(**CONSTRUCTOR_ARGS.get(name, {})).eval()
             weights = os.path.join(tmp, f"{name}.pth")
             torch.save(model.state_dict(), weights)
             for b in [int(v) for v in args.batches.split(",")]:
