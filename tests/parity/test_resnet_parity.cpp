@@ -18,18 +18,6 @@
 
 using namespace tessera;
 
-namespace {
-
-int64_t argmax_row(const Tensor& t, int64_t row) {
-  const int64_t n = t.size(1);
-  int64_t best = 0;
-  for (int64_t j = 1; j < n; ++j)
-    if (t.get(row * n + j) > t.get(row * n + best)) best = j;
-  return best;
-}
-
-}  // namespace
-
 TEST_CASE("ResNet family matches torchvision at batch 1 and 4, then writes .pth back") {
   const std::string dir = testing::parity_dir() + "/resnet";
   std::ifstream list(dir + "/models.txt");
@@ -42,15 +30,11 @@ TEST_CASE("ResNet family matches torchvision at batch 1 and 4, then writes .pth 
       const Tensor x = read_npy(dir + "/x" + std::to_string(b) + ".npy");
       const Tensor want = read_npy(dir + "/" + name + ".logits" + std::to_string(b) + ".npy");
       const Tensor got = model->forward(x);
-      REQUIRE(got.shape() == want.shape());
-      double scale = 0;
-      for (int64_t i = 0; i < want.numel(); ++i) scale = std::max(scale, std::fabs(want.get(i)));
-      const double diff = max_abs_diff(got, want);
       CAPTURE(name);
       CAPTURE(b);
+      const auto [diff, scale] = testing::check_logits(got, want);  // <= 1e-4 * scale
       CHECK(diff <= 1e-3);
-      CHECK(diff <= 1e-4 * scale);
-      for (int64_t r = 0; r < b; ++r) CHECK(argmax_row(got, r) == argmax_row(want, r));
+      for (int64_t r = 0; r < b; ++r) CHECK(testing::top1(got, r).first == testing::top1(want, r).first);
       MESSAGE(name, " batch ", b, ": max|Δlogit| = ", diff, " (", diff / scale, " of the logit scale ", scale, ")");
     }
     if (name == "resnet18" || name == "resnet50") save_pth(dir + "/tessera_" + name + ".pth", model->state_dict());

@@ -38,16 +38,6 @@ std::shared_ptr<nn::Module> make(const std::string& factory) {
 }
 
 // The row's top-1 index and its margin over the runner-up.
-std::pair<int64_t, double> top1(const Tensor& t, int64_t row) {
-  const int64_t n = t.size(1);
-  int64_t best = 0, second = -1;
-  for (int64_t j = 1; j < n; ++j) {
-    if (t.get(row * n + j) > t.get(row * n + best)) second = best, best = j;
-    else if (second < 0 || t.get(row * n + j) > t.get(row * n + second)) second = j;
-  }
-  return {best, t.get(row * n + best) - t.get(row * n + second)};
-}
-
 // Runs every model of models.txt whose stem starts with `prefix`; returns how many.
 int check_family(const std::string& prefix) {
   std::ifstream list(dir() + "/models.txt");
@@ -64,16 +54,7 @@ int check_family(const std::string& prefix) {
       CAPTURE(b);
       const Tensor x = read_npy(dir() + "/x" + std::to_string(size) + "_" + std::to_string(b) + ".npy");
       const Tensor want = read_npy(dir() + "/" + stem + ".logits" + std::to_string(b) + ".npy");
-      const Tensor got = model->forward(x);
-      REQUIRE(got.shape() == want.shape());
-      double scale = 0;
-      for (int64_t i = 0; i < want.numel(); ++i) scale = std::max(scale, std::fabs(want.get(i)));
-      const double diff = max_abs_diff(got, want), tol = 1e-4 * scale;
-      CHECK(diff <= tol);
-      for (int64_t r = 0; r < b; ++r) {
-        const auto [want_top, margin] = top1(want, r);
-        if (margin > tol) CHECK(top1(got, r).first == want_top);
-      }
+      const auto [diff, scale] = testing::check_logits(model->forward(x), want);
       MESSAGE(stem, " @", size, " batch ", b, ": max|Δlogit| = ", diff, " (", diff / scale, " of the logit scale ",
               scale, ")");
     }

@@ -138,17 +138,6 @@ std::shared_ptr<nn::Module> make_model(const Case& c) {
 }
 
 // The two largest values of a row: (index of the largest, margin to the second).
-std::pair<int64_t, double> top1(const Tensor& t, int64_t row) {
-  const int64_t n = t.size(1);
-  int64_t best = 0;
-  for (int64_t j = 1; j < n; ++j)
-    if (t.get(row * n + j) > t.get(row * n + best)) best = j;
-  double second = -INFINITY;
-  for (int64_t j = 0; j < n; ++j)
-    if (j != best) second = std::max(second, t.get(row * n + j));
-  return {best, t.get(row * n + best) - second};
-}
-
 void check_family(const std::string& family) {
   const std::string dir = testing::parity_dir() + "/zoo_tf";
   int cases = 0;
@@ -165,16 +154,7 @@ void check_family(const std::string& family) {
       CAPTURE(b);
       const Tensor x = read_npy(dir + "/x" + size + "_" + std::to_string(b) + ".npy");
       const Tensor want = read_npy(dir + "/" + c.name + ".logits" + std::to_string(b) + ".npy");
-      const Tensor got = model->forward(x);
-      REQUIRE(got.shape() == want.shape());
-      double scale = 0;
-      for (int64_t i = 0; i < want.numel(); ++i) scale = std::max(scale, std::fabs(want.get(i)));
-      const double diff = max_abs_diff(got, want), tol = 1e-4 * scale;
-      CHECK(diff <= tol);
-      for (int64_t r = 0; r < b; ++r) {
-        const auto [want_top, margin] = top1(want, r);
-        if (margin > tol) CHECK(top1(got, r).first == want_top);
-      }
+      const auto [diff, scale] = testing::check_logits(model->forward(x), want);
       MESSAGE(c.name, " batch ", b, ": max|Δlogit| = ", diff, " (", diff / scale, " of the logit scale ", scale, ")");
     }
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
