@@ -6,6 +6,10 @@
 
 namespace tessera::nn {
 
+namespace {
+constexpr int64_t kMinRowsDirect = 32;  // from here on W is packed per call (see forward)
+}
+
 Linear::Linear(int64_t in, int64_t out, bool with_bias)
     : in_features(in), out_features(out), weight(register_parameter("weight", Tensor::empty({out, in}))) {
   init_uniform_fan_in(weight, in);
@@ -19,26 +23,38 @@ Tensor Linear::forward(const Tensor& x) {
   TESSERA_CHECK(x.defined() && x.dtype() == DType::f32 && x.dim() >= 1 && x.size(-1) == in_features,
                 "Linear: expected input [..., ", in_features, "], got ", shape_str(x.shape()));
   const uint64_t gen = Module::weights_generation();
-  if (generation_ != gen || packed_.isa != active_isa() || !packed_.buf) {
+  const bool few_rows = x.numel() / in_features < kMinRowsDirect;
+  if (few_rows && (generation_ != gen || packed_.isa != active_isa() || !packed_.buf)) {
     packed_ = kernels::pack_a(active_isa(), false, out_features, in_features, weight.data<float>(), in_features);
     generation_ = gen;
   }
   const Tensor in = x.contiguous();
   const int64_t rows = in.numel() / in_features;
-  // y^T [out, rows] = W [out, in] . x^T: W is the pre-packed A operand, x^T read as B^T.
-  Tensor yt = Tensor::empty({out_features, rows});
-  const kernels::MatrixB xt{in.data<float>(), in_features, true};
-  kernels::GemmEpilogue ep;
-  ep.bias = bias ? bias->data<float>() : nullptr;
-  ep.bias_per_row = true;
-  kernels::BSource b;
-  b.pack = kernels::pack_b_matrix;
-  b.ctx = &xt;
-  kernels::gemm_f32_packed(packed_, b, rows, yt.data<float>(), rows, ep);
+  Tensor y = Tensor::empty({rows, out_features});
+  if (rows >= kMinRowsDirect) {
+    // Many rows (tokens, pixels): y = x W^T straight into place. Packing W per call costs
+    // 1/rows of the product, less than transposing a y^T result would.
+    kernels::GemmEpilogue ep;
+    ep.bias = bias ? bias->data<float>() : nullptr;
+    kernels::gemm_f32(false, true, rows, out_features, in_features, in.data<float>(), in_features,
+                      weight.data<float>(), in_features, y.data<float>(), out_features, ep);
+  } else {
+    // Few rows (a classifier head): y^T [out, rows] = W . x^T with W pre-packed once.
+    Tensor yt = Tensor::empty({out_features, rows});
+    const kernels::MatrixB xt{in.data<float>(), in_features, true};
+    kernels::GemmEpilogue ep;
+    ep.bias = bias ? bias->data<float>() : nullptr;
+    ep.bias_per_row = true;
+    kernels::BSource b;
+    b.pack = kernels::pack_b_matrix;
+    b.ctx = &xt;
+    kernels::gemm_f32_packed(packed_, b, rows, yt.data<float>(), rows, ep);
+    y.copy_(yt.transpose(0, 1));
+  }
   add_flops(2.0 * rows * in_features * out_features);
   Shape out_shape = x.shape();
   out_shape.back() = out_features;
-  return yt.transpose(0, 1).contiguous().view(out_shape);
+  return y.view(out_shape);
 }
 
 }  // namespace tessera::nn

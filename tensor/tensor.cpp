@@ -426,11 +426,64 @@ Tensor Tensor::to(DType dtype) const {
   return t;
 }
 
+namespace {
+
+// dst[i...] = src[i...] over `shape` with element strides, same element type. The last two
+// dims are copied in 32x32 tiles so that a transpose (permute) reads and writes whole
+// cache lines; the dims before them are walked with an index counter.
+template <typename T>
+void strided_copy(T* dst, const Shape& dst_st, const T* src, const Shape& src_st, const Shape& shape) {
+  const size_t nd = shape.size();
+  if (nd == 0) {
+    *dst = *src;
+    return;
+  }
+  const int64_t rows = nd >= 2 ? shape[nd - 2] : 1, cols = shape[nd - 1];
+  const int64_t dr = nd >= 2 ? dst_st[nd - 2] : 0, sr = nd >= 2 ? src_st[nd - 2] : 0;
+  const int64_t dc = dst_st[nd - 1], sc = src_st[nd - 1];
+  const size_t outer_dims = nd >= 2 ? nd - 2 : 0;
+  int64_t outer = 1;
+  for (size_t d = 0; d < outer_dims; ++d) outer *= shape[d];
+  std::vector<int64_t> idx(outer_dims, 0);
+  int64_t doff = 0, soff = 0;
+  constexpr int64_t kTile = 32;
+  for (int64_t o = 0; o < outer; ++o) {
+    T* d0 = dst + doff;
+    const T* s0 = src + soff;
+    for (int64_t r0 = 0; r0 < rows; r0 += kTile)
+      for (int64_t c0 = 0; c0 < cols; c0 += kTile) {
+        const int64_t r1 = std::min(rows, r0 + kTile), c1 = std::min(cols, c0 + kTile);
+        for (int64_t r = r0; r < r1; ++r)
+          for (int64_t c = c0; c < c1; ++c) d0[r * dr + c * dc] = s0[r * sr + c * sc];
+      }
+    for (size_t d = outer_dims; d-- > 0;) {
+      doff += dst_st[d];
+      soff += src_st[d];
+      if (++idx[d] < shape[d]) break;
+      doff -= dst_st[d] * shape[d];
+      soff -= src_st[d] * shape[d];
+      idx[d] = 0;
+    }
+  }
+}
+
+}  // namespace
+
 void Tensor::copy_(const Tensor& src) {
   TESSERA_CHECK(defined() && src.defined(), "copy_: undefined tensor");
   const Tensor s = src.shape_ == shape_ ? src : src.expand(shape_);
   if (dtype_ == s.dtype_ && is_contiguous() && s.is_contiguous()) {
     std::memmove(raw_data(), s.raw_data(), nbytes());
+    return;
+  }
+  if (numel() == 0) return;
+  if (dtype_ == s.dtype_ && storage_ != s.storage_) {  // the common case: a layout change (permute, slice)
+    if (dtype_size(dtype_) == 4)
+      strided_copy(static_cast<uint32_t*>(raw_data()), strides_, static_cast<const uint32_t*>(s.raw_data()), s.strides_,
+                   shape_);
+    else
+      strided_copy(static_cast<uint8_t*>(raw_data()), strides_, static_cast<const uint8_t*>(s.raw_data()), s.strides_,
+                   shape_);
     return;
   }
   // Gather src into row-major order, then scatter into this view (handles overlap-free

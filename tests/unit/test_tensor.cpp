@@ -198,3 +198,25 @@ TEST_CASE("large storages are reused after release, aligned, and sized to what w
   auto other = Storage::allocate(3 << 20);  // the cached block is taken: a new one
   CHECK(other->data() != first);
 }
+
+TEST_CASE("contiguous() of 4-D permutes and slices, across copy tiles and in every dtype") {
+  Generator g(9);
+  const Tensor t = Tensor::randn({2, 3, 37, 41}, g);
+  for (const Shape& order : {Shape{0, 2, 3, 1}, Shape{0, 3, 1, 2}, Shape{3, 2, 1, 0}, Shape{1, 0, 2, 3}}) {
+    const Tensor p = t.permute(order).contiguous();
+    REQUIRE(p.is_contiguous());
+    int64_t i = 0, bad = 0;
+    for (int64_t a = 0; a < p.size(0); ++a)
+      for (int64_t b = 0; b < p.size(1); ++b)
+        for (int64_t c = 0; c < p.size(2); ++c)
+          for (int64_t d = 0; d < p.size(3); ++d, ++i) {
+            int64_t src[4];
+            const int64_t dst[4] = {a, b, c, d};
+            for (int k = 0; k < 4; ++k) src[order[k]] = dst[k];
+            bad += p.get(i) != t.at<float>({src[0], src[1], src[2], src[3]});
+          }
+    CHECK(bad == 0);
+  }
+  const Tensor u8 = t.to(DType::u8).slice(3, 1, 40, 3).transpose(1, 2).contiguous();
+  CHECK(max_abs_diff(u8, t.to(DType::u8).slice(3, 1, 40, 3).transpose(1, 2)) == 0.0);
+}
