@@ -2,9 +2,10 @@
 // with bias and an optional fused ReLU/ReLU6.
 //
 // Paths: 1x1/stride-1/no-padding convs are a GEMM on the image as it lies
-// ([C, H*W]); other convs are an implicit GEMM whose B packing gathers the im2col
-// rows straight from the image (no im2col buffer); depthwise convs (groups == C ==
-// OC) have their own direct kernel. Weights are packed once, at load time.
+// ([C, H*W]); other convs are a GEMM that reads the padded image, split into stride
+// phases, in place: every row of the implicit im2col matrix is then a contiguous run
+// (no im2col buffer; see conv2d.cpp). Depthwise convs (groups == C == OC) have their own
+// direct kernel. Weights are packed once, at load time.
 #pragma once
 #include <cstdint>
 #include <vector>
