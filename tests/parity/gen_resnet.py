@@ -27,13 +27,19 @@ def perturb_batchnorm(model, gen):
             last_bns.add(block.bn3)
     for m in model.modules():
         if isinstance(m, torch.nn.BatchNorm2d):
-            c = m.num_features
-            lo, hi = (0.05, 0.25) if m in last_bns else (0.5, 1.5)
-            m.weight.data = torch.empty(c).uniform_(lo, hi, generator=gen)
-            m.bias.data = torch.randn(c, generator=gen) * 0.2
-            m.running_mean = torch.randn(c, generator=gen) * 0.2
-            m.running_var = torch.empty(c).uniform_(0.5, 2.0, generator=gen)
-            m.num_batches_tracked = torch.tensor(7, dtype=torch.long)
+            perturb_bn(m, gen, small_gamma=m in last_bns)
+
+
+def perturb_bn(m, gen, small_gamma=False):
+    """Non-trivial affine parameters and running statistics for one BatchNorm2d; a small
+    gamma for the last BN of a residual branch keeps deep residual streams at unit scale."""
+    c = m.num_features
+    lo, hi = (0.05, 0.25) if small_gamma else (0.5, 1.5)
+    m.weight.data = torch.empty(c).uniform_(lo, hi, generator=gen)
+    m.bias.data = torch.randn(c, generator=gen) * 0.2
+    m.running_mean = torch.randn(c, generator=gen) * 0.2
+    m.running_var = torch.empty(c).uniform_(0.5, 2.0, generator=gen)
+    m.num_batches_tracked = torch.tensor(7, dtype=torch.long)
 
 
 def main(out):

@@ -29,6 +29,8 @@ import torchvision
 from torchvision.models import vgg as tv_vgg
 from torchvision.models import mobilenetv2, mobilenetv3
 
+from gen_resnet import perturb_bn
+
 REGISTERED = (["vgg11", "vgg13", "vgg16", "vgg19", "vgg11_bn", "vgg13_bn", "vgg16_bn", "vgg19_bn",
                "mobilenet_v2", "mobilenet_v3_large", "mobilenet_v3_small",
                "densenet121", "densenet161", "densenet169", "densenet201", "googlenet"])
@@ -93,13 +95,7 @@ def perturb(model, gen):
     last_bns = residual_last_bns(model)
     for m in model.modules():
         if isinstance(m, torch.nn.BatchNorm2d):
-            c = m.num_features
-            lo, hi = (0.05, 0.25) if m in last_bns else (0.5, 1.5)
-            m.weight.data = torch.empty(c).uniform_(lo, hi, generator=gen)
-            m.bias.data = torch.randn(c, generator=gen) * 0.2
-            m.running_mean = torch.randn(c, generator=gen) * 0.2
-            m.running_var = torch.empty(c).uniform_(0.5, 2.0, generator=gen)
-            m.num_batches_tracked = torch.tensor(7, dtype=torch.long)
+            perturb_bn(m, gen, small_gamma=m in last_bns)
         elif isinstance(m, torch.nn.Linear):
             # torchvision's N(0, 0.01) would make logits that are all bias; keep unit scale
             m.weight.data = torch.randn(m.weight.shape, generator=gen) / m.in_features ** 0.5
