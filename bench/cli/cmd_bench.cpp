@@ -161,10 +161,7 @@ int cmd_bench(int argc, char** argv) {
     } else {
       model = load_model(name, weights);
     }
-    data::EvalPreset preset;
-    preset.resize_size = info.resize_size;
-    preset.crop_size = info.crop_size;
-    preset.interpolation = info.bicubic ? data::Interpolation::bicubic : data::Interpolation::bilinear;
+    const data::EvalPreset preset = eval_preset(info);
     double gflops = 0;
     {
       nn::FlopCounter count;

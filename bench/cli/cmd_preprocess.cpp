@@ -4,6 +4,7 @@
 
 #include "bench/cli/args.h"
 #include "bench/cli/commands.h"
+#include "bench/cli/model_loading.h"
 #include "data/transforms.h"
 #include "models/registry.h"
 #include "tensor/npy.h"
@@ -18,10 +19,7 @@ int cmd_preprocess(int argc, char** argv) {
   if (!args.parse(argc, argv)) return 0;
   TESSERA_CHECK(!args.positionals().empty(), "tessera preprocess: no image given (see --help)");
   const models::ModelInfo& info = models::model_info(args.get("model"));
-  data::EvalPreset preset;
-  preset.resize_size = info.resize_size;
-  preset.crop_size = info.crop_size;
-  preset.interpolation = info.bicubic ? data::Interpolation::bicubic : data::Interpolation::bilinear;
+  const data::EvalPreset preset = eval_preset(info);
   const auto& paths = args.positionals();
   Tensor batch = Tensor::empty({static_cast<int64_t>(paths.size()), 3, preset.crop_size, preset.crop_size});
   for (size_t i = 0; i < paths.size(); ++i)

@@ -25,6 +25,14 @@ std::shared_ptr<nn::Module> load_model(const std::string& name, const std::strin
   return model;
 }
 
+data::EvalPreset eval_preset(const models::ModelInfo& info) {
+  data::EvalPreset preset;
+  preset.resize_size = info.resize_size;
+  preset.crop_size = info.crop_size;
+  preset.interpolation = info.bicubic ? data::Interpolation::bicubic : data::Interpolation::bilinear;
+  return preset;
+}
+
 void apply_threads(const Args& args) {
   if (args.has("threads")) set_num_threads(args.get_int("threads", 1, 1024));
 }
