@@ -180,8 +180,8 @@ void gemm_f32_packed(const PackedA& a, const BSource& b, int64_t N, float* C, in
   if (a.isa == Isa::ref || degenerate(a.M, N, a.K)) {
     // The spec path: materialise B^T [N, K] and run the reference kernel.
     std::vector<float> bt(static_cast<size_t>(std::max<int64_t>(N * a.K, 1)));
-    if (N * a.K && b.pack) b.pack(b.ctx, bt.data(), 0, a.K, 0, N, 1);
-    if (N * a.K && !b.pack)
+    if (N * a.K != 0 && b.pack) b.pack(b.ctx, bt.data(), 0, a.K, 0, N, 1);
+    if (N * a.K != 0 && !b.pack)
       for (int64_t j = 0; j < N; ++j)
         for (int64_t k = 0; k < a.K; ++k) bt[j * a.K + k] = b.base[b.offsets[k] + j];
     ref::gemm_f32(false, true, a.M, N, a.K, a.buf.get(), a.K, bt.data(), a.K, C, ldc, ep);
