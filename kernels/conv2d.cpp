@@ -1,8 +1,11 @@
 #include "kernels/conv2d.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
+#include <memory>
 
+#include "kernels/conv2d_ukernel.h"
 #include "kernels/gemm_pack.h"
 #include "kernels/parallel.h"
 #include "kernels/ref/conv2d_f32.h"
@@ -106,6 +109,89 @@ void check_same_weights(const Conv2dShape& a, const Conv2dShape& b) {
                 " groups=", b.groups);
 }
 
+// The direct path (kernels/conv2d_ukernel.h) takes every AVX-512 conv with groups == 1
+// but the stride-1 unpadded 1x1, which already is a GEMM on the image as it lies.
+bool use_direct(Isa isa, const Conv2dShape& s) {
+  return (isa == Isa::avx512 || isa == Isa::avx512vnni) && s.groups == 1 && !s.is_pointwise();
+}
+
+constexpr int64_t kDirectNR = 32, kDirectMR = 14;
+
+// Weights [OC, K] as panels of 32 output channels: panel t holds K rows of channels
+// 32t..32t+31 (zero past OC), the microkernel's vector operand.
+std::shared_ptr<float> pack_direct_weights(const float* w, int64_t OC, int64_t K) {
+  const int64_t tiles = (OC + kDirectNR - 1) / kDirectNR;
+  const size_t bytes = static_cast<size_t>(std::max<int64_t>(tiles * K * kDirectNR, 16) * 4);
+  float* buf = static_cast<float*>(std::aligned_alloc(64, (bytes + 63) / 64 * 64));
+  TESSERA_CHECK(buf, "conv2d: out of memory packing weights (", bytes, " bytes)");
+  for (int64_t t = 0; t < tiles; ++t)
+    for (int64_t k = 0; k < K; ++k)
+      for (int64_t j = 0; j < kDirectNR; ++j) {
+        const int64_t oc = t * kDirectNR + j;
+        buf[(t * K + k) * kDirectNR + j] = oc < OC ? w[oc * K + k] : 0.f;
+      }
+  return std::shared_ptr<float>(buf, [](float* q) { std::free(q); });
+}
+
+// Output tiles: 14 pixels of one output row, or two rows of 7 when OW == 7 (the last
+// stage of most ImageNet networks), times 32 output channels. Threads split the
+// (channel panel, pixel tile) pairs in contiguous ranges, ordered so that the larger
+// operand is the one each thread reads only a share of: pixel-major when the input
+// planes outweigh the weights (early layers), channel-panel-major otherwise.
+void conv2d_direct(float* y, const float* x, const PackedConv2d& w, const float* bias, FusedActivation act,
+                   const Conv2dShape& s) {
+  const int64_t OH = s.OH(), OW = s.OW(), K = s.C * s.KH * s.KW;
+  const PhaseLayout L = phase_layout(s);
+  thread_local std::vector<float> phases_buf;
+  thread_local std::vector<int64_t> offsets_buf;
+  int64_t* offsets = grow(offsets_buf, static_cast<size_t>(K));
+  build_offsets(offsets, s.C, s, L);
+  // + slack: tail tiles read up to a row and MR pixels past the last plane (values unused)
+  const size_t planes = static_cast<size_t>(L.phases() * s.C * L.plane);
+  float* phases = grow(phases_buf, planes + static_cast<size_t>(L.Wq + 64));
+  std::fill(phases + planes, phases + planes + L.Wq + 64, 0.f);
+
+  const bool two_rows = OW == 7;
+  const int64_t row_tiles = two_rows ? 1 : (OW + kDirectMR - 1) / kDirectMR;
+  const int64_t pix_tiles = (two_rows ? (OH + 1) / 2 : OH) * row_tiles;
+  const int64_t oc_tiles = (s.OC + kDirectNR - 1) / kDirectNR;
+  const bool pixel_major = planes > static_cast<size_t>(oc_tiles * kDirectNR * K);
+  for (int64_t n = 0; n < s.N; ++n) {
+    build_phases(phases, x + n * s.C * s.H * s.W, s.C, s, L);
+    float* yn = y + n * s.OC * OH * OW;
+    parallel_for(oc_tiles * pix_tiles, 1, [&](int64_t t0, int64_t t1) {
+      for (int64_t t = t0; t < t1; ++t) {
+        const int64_t ot = pixel_major ? t % oc_tiles : t / pix_tiles;
+        const int64_t pt = pixel_major ? t / oc_tiles : t % pix_tiles;
+        ConvTile c;
+        c.kc = K;
+        c.x_offsets = offsets;
+        c.w = w.direct.get() + ot * K * kDirectNR;
+        c.ldy = OH * OW;
+        c.n = std::min(kDirectNR, s.OC - ot * kDirectNR);
+        c.bias = bias ? bias + ot * kDirectNR : nullptr;
+        c.act = act;
+        float* yt = yn + ot * kDirectNR * OH * OW;
+        if (two_rows) {
+          const int64_t oh = 2 * pt;
+          c.x = phases + oh * L.Wq;
+          c.row_step = L.Wq;
+          c.m = std::min<int64_t>(2, OH - oh) * 7;
+          c.y = yt + oh * OW;
+          conv2d_direct_ukernel_2x7x32__avx512(c);
+        } else {
+          const int64_t oh = pt / row_tiles, ow0 = pt % row_tiles * kDirectMR;
+          c.x = phases + oh * L.Wq + ow0;
+          c.row_step = 0;
+          c.m = std::min(kDirectMR, OW - ow0);
+          c.y = yt + oh * OW + ow0;
+          conv2d_direct_ukernel_14x32__avx512(c);
+        }
+      }
+    });
+  }
+}
+
 }  // namespace
 
 PackedConv2d pack_conv2d(const float* weight, const Conv2dShape& s) {
@@ -115,6 +201,10 @@ PackedConv2d pack_conv2d(const float* weight, const Conv2dShape& s) {
   const int64_t OCg = s.OC / s.groups, Kg = s.C / s.groups * s.KH * s.KW;
   if (p.isa == Isa::ref || s.is_depthwise()) {
     p.weight.assign(weight, weight + s.OC * Kg);
+    return p;
+  }
+  if (use_direct(p.isa, s)) {
+    p.direct = pack_direct_weights(weight, s.OC, Kg);
     return p;
   }
   for (int64_t g = 0; g < s.groups; ++g) p.groups.push_back(pack_a(p.isa, false, OCg, Kg, weight + g * OCg * Kg, Kg));
@@ -146,6 +236,10 @@ void conv2d_f32(float* y, const float* x, const PackedConv2d& w, const float* bi
         else dwconv2d_f32_ref(a, s);
       }
     });
+    return;
+  }
+  if (w.direct) {
+    conv2d_direct(y, x, w, bias, act, s);
     return;
   }
   const int64_t Cg = s.C / s.groups, OCg = s.OC / s.groups;

@@ -2,12 +2,15 @@
 // with bias and an optional fused ReLU/ReLU6.
 //
 // Paths: 1x1/stride-1/no-padding convs are a GEMM on the image as it lies
-// ([C, H*W]); other convs are a GEMM that reads the padded image, split into stride
-// phases, in place: every row of the implicit im2col matrix is then a contiguous run
-// (no im2col buffer; see conv2d.cpp). Depthwise convs (groups == C == OC) have their own
-// direct kernel. Weights are packed once, at load time.
+// ([C, H*W]). Other convs read the padded image, split into stride phases, in place:
+// every row of the implicit im2col matrix is then a contiguous run (no im2col buffer;
+// see conv2d.cpp). On AVX-512 with groups == 1 a direct kernel sums whole output tiles
+// of pixels x channels over K in registers (kernels/conv2d_ukernel.h); otherwise a GEMM
+// reads those runs. Depthwise convs (groups == C == OC) have their own kernel. Weights
+// are packed once, at load time.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "kernels/fused_activation.h"
@@ -32,6 +35,7 @@ struct PackedConv2d {
   Conv2dShape shape;               // the weight-related fields are what matter
   Isa isa = Isa::ref;
   std::vector<PackedA> groups;     // GEMM paths: one packed A [OC/g, C/g*KH*KW] per group
+  std::shared_ptr<float> direct;   // direct path (AVX-512, groups == 1): 32-channel weight panels
   std::vector<float> weight;       // ref and depthwise paths: the weight as given
 };
 PackedConv2d pack_conv2d(const float* weight, const Conv2dShape& s);

@@ -66,6 +66,10 @@ TEST_CASE("conv2d: every ISA path matches the ref loop nest within the dot-produ
       conv(1, 64, 7, 7, 130, 1, 1, 0),         // 1x1: GEMM on the image
       conv(1, 24, 10, 10, 40, 1, 2, 0),        // 1x1 stride 2 (downsample): implicit GEMM
       conv(1, 8, 15, 15, 8, 5, 1, 4, 2),       // dilation 2, big padding
+      conv(1, 20, 7, 7, 70, 3, 1, 1),          // direct: two-row tiles of 7, odd OH, 6-channel tail panel
+      conv(2, 8, 14, 14, 40, 3, 2, 1),         // direct: stride 2 down to 7x7, batch 2
+      conv(1, 6, 30, 30, 33, 3, 1, 1),         // direct: 14-pixel tiles with a 2-pixel tail
+      conv(1, 8, 5, 5, 17, 3, 1, 0),           // direct: rows of 3 pixels
       conv(1, 12, 9, 9, 18, 3, 1, 1, 1, 3),    // grouped
       conv(2, 32, 17, 17, 32, 3, 1, 1, 1, 32), // depthwise 3x3 s1
       conv(1, 19, 14, 31, 19, 3, 2, 1, 1, 19), // depthwise 3x3 s2, W not a multiple of 16

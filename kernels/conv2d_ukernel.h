@@ -1,0 +1,36 @@
+// The direct-convolution microkernel contract: one tile of up to MR = 14 output
+// pixels x NR = 32 output channels, summed over the whole K = C*KH*KW in registers.
+//
+// Pixels are the broadcast side and channels the vector side, the transpose of the
+// GEMM path's tile (kernels/gemm_ukernel.h): output rows of 7, 14, 28, 56 or 112 pixels
+// then fill tiles exactly, where the GEMM path computes KH-1 dropped columns per row and
+// rounds channels up to 14. Input pixel i of the tile, for weight position k, is
+//   x[x_offsets[k] + i]                       (i < split)
+//   x[x_offsets[k] + row_step + i - split]    (i >= split: a second output row)
+// in the stride-phase planes of kernels/conv2d.cpp, so the image is read in place.
+// The tile is stored transposed, channel by channel, as m contiguous output pixels.
+#pragma once
+#include <cstdint>
+
+#include "kernels/fused_activation.h"
+
+namespace tessera::kernels {
+
+struct ConvTile {
+  int64_t kc;                // weight positions summed (the whole K: no partial sums in memory)
+  const float* x;            // input of pixel 0 for k = 0 is x[x_offsets[0]]
+  const int64_t* x_offsets;  // kc offsets
+  int64_t row_step;          // two-row tiles: distance to the second row's first pixel
+  const float* w;            // packed weights: kc rows of 32 output channels (zero-padded)
+  float* y;                  // output pixel 0 of channel 0 of the tile
+  int64_t ldy;               // floats between output channels (OH * OW)
+  int64_t m, n;              // pixels (<= 14) and channels (<= 32) stored
+  const float* bias;         // n values, or null
+  FusedActivation act;
+};
+
+// One output row segment of 14 pixels (split = 14) or two rows of 7 (split = 7).
+void conv2d_direct_ukernel_14x32__avx512(const ConvTile& t);
+void conv2d_direct_ukernel_2x7x32__avx512(const ConvTile& t);
+
+}  // namespace tessera::kernels

@@ -1,0 +1,75 @@
+// Direct convolution microkernel, AVX-512: 14 output pixels x 32 output channels
+// (contract in kernels/conv2d_ukernel.h). Same register plan as the GEMM kernel:
+// 28 zmm accumulators, 2 weight vectors and one broadcast pixel per k step.
+// GCC 12 flags its own _mm512_undefined_ps() inside the shuffle intrinsics as uninitialised.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+
+#include <type_traits>
+
+#include "kernels/conv2d_ukernel.h"
+#include "kernels/x86/transpose_f32__avx512.h"
+
+namespace tessera::kernels {
+
+namespace {
+
+constexpr int MR = 14;
+
+inline __m512 apply_act(__m512 v, FusedActivation act) {
+  if (act == FusedActivation::relu) return _mm512_max_ps(v, _mm512_setzero_ps());
+  if (act == FusedActivation::relu6) return _mm512_min_ps(_mm512_max_ps(v, _mm512_setzero_ps()), _mm512_set1_ps(6.f));
+  return v;
+}
+
+template <int Split>
+void direct_tile(const ConvTile& t) {
+  __m512 acc[MR][2];
+  for (int i = 0; i < MR; ++i) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+  const float* w = t.w;
+  const float* x0 = t.x;
+  const float* x1 = t.x + t.row_step - Split;  // pixel i >= Split reads x1[offset + i]
+  constexpr int64_t kAhead = 16;  // input rows prefetched ahead: they jump between channel planes
+  for (int64_t k = 0; k < t.kc; ++k) {
+    const int64_t off = t.x_offsets[k];
+    const int64_t ahead = t.x_offsets[k + kAhead < t.kc ? k + kAhead : t.kc - 1];
+    _mm_prefetch(reinterpret_cast<const char*>(x0 + ahead), _MM_HINT_T0);
+    if (Split < MR) _mm_prefetch(reinterpret_cast<const char*>(x1 + ahead + Split), _MM_HINT_T0);
+    const __m512 w0 = _mm512_load_ps(w), w1 = _mm512_load_ps(w + 16);
+#pragma GCC unroll 14
+    for (int i = 0; i < MR; ++i) {
+      const __m512 xi = _mm512_set1_ps(i < Split ? x0[off + i] : x1[off + i]);
+      acc[i][0] = _mm512_fmadd_ps(xi, w0, acc[i][0]);
+      acc[i][1] = _mm512_fmadd_ps(xi, w1, acc[i][1]);
+    }
+    w += 32;
+  }
+
+  // Bias and activation along the channel vectors, then transpose each 16-channel half
+  // (pixels 14 and 15 are padding) and store m pixels per channel.
+  // (Constant accumulator indices only: a runtime index would keep them in memory.)
+  const __mmask16 pix = static_cast<__mmask16>((1u << t.m) - 1);
+  auto store_half = [&](auto half) {
+    constexpr int v = decltype(half)::value;
+    const int64_t c0 = 16 * v;
+    if (c0 >= t.n) return;
+    const int64_t nv = t.n - c0 < 16 ? t.n - c0 : 16;
+    const __mmask16 ch = static_cast<__mmask16>((1u << nv) - 1);
+    const __m512 b = t.bias ? _mm512_maskz_loadu_ps(ch, t.bias + c0) : _mm512_setzero_ps();
+    __m512 r[16];
+#pragma GCC unroll 14
+    for (int i = 0; i < MR; ++i) r[i] = apply_act(_mm512_add_ps(acc[i][v], b), t.act);
+    r[14] = r[15] = _mm512_setzero_ps();
+    transpose16_f32(r);
+    for (int j = 0; j < nv; ++j) _mm512_mask_storeu_ps(t.y + (c0 + j) * t.ldy, pix, r[j]);
+  };
+  store_half(std::integral_constant<int, 0>{});
+  store_half(std::integral_constant<int, 1>{});
+}
+
+}  // namespace
+
+void conv2d_direct_ukernel_14x32__avx512(const ConvTile& t) { direct_tile<14>(t); }
+void conv2d_direct_ukernel_2x7x32__avx512(const ConvTile& t) { direct_tile<7>(t); }
+
+}  // namespace tessera::kernels
