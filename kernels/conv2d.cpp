@@ -69,28 +69,40 @@ void build_offsets(int64_t* offsets, int64_t channels, const Conv2dShape& s, con
       }
 }
 
+// Fills one phase plane: Hq x Wq padded pixels (i*SH + py - PH, j*SW + px - PW) of
+// channel plane xc, zero outside the image. Plain loops the compiler vectorizes: rows
+// are often a few pixels wide (7 at the last stage), where memcpy/fill calls dominate.
+void build_phase_plane(float* d, const float* xc, int64_t py, int64_t px, const Conv2dShape& s, const PhaseLayout& L) {
+  // output rows i and columns j whose source lies inside the image
+  const int64_t i_lo = std::min(L.Hq, std::max<int64_t>(0, (s.PH - py + s.SH - 1) / s.SH));
+  const int64_t last_r = s.H - 1 + s.PH - py, last_c = s.W - 1 + s.PW - px;  // may be < 0: no row/column
+  const int64_t i_hi = last_r < 0 ? i_lo : std::max(i_lo, std::min(L.Hq, last_r / s.SH + 1));
+  const int64_t j_lo = std::min(L.Wq, std::max<int64_t>(0, (s.PW - px + s.SW - 1) / s.SW));
+  const int64_t j_hi = last_c < 0 ? j_lo : std::max(j_lo, std::min(L.Wq, last_c / s.SW + 1));
+  std::fill(d, d + i_lo * L.Wq, 0.f);
+  for (int64_t i = i_lo; i < i_hi; ++i) {
+    float* row = d + i * L.Wq;
+    const float* src = xc + (i * s.SH + py - s.PH) * s.W + px - s.PW;
+    for (int64_t j = 0; j < j_lo; ++j) row[j] = 0.f;
+    if (s.SW == 1)
+      for (int64_t j = j_lo; j < j_hi; ++j) row[j] = src[j];
+    else if (s.SW == 2)
+      for (int64_t j = j_lo; j < j_hi; ++j) row[j] = src[2 * j];
+    else
+      for (int64_t j = j_lo; j < j_hi; ++j) row[j] = src[j * s.SW];
+    for (int64_t j = j_hi; j < L.Wq; ++j) row[j] = 0.f;
+  }
+  std::fill(d + i_hi * L.Wq, d + L.plane, 0.f);
+}
+
 void build_phases(float* dst, const float* x, int64_t channels, const Conv2dShape& s, const PhaseLayout& L) {
-  parallel_for(L.phases() * channels, 16, [&](int64_t b, int64_t e) {
+  const int64_t planes = L.phases() * channels;
+  // chunks of at least ~16K floats: a fork/join costs more than copying a small plane
+  const int64_t grain = std::max<int64_t>(1, (int64_t(1) << 14) / std::max<int64_t>(L.plane, 1));
+  parallel_for(planes, grain, [&](int64_t b, int64_t e) {
     for (int64_t t = b; t < e; ++t) {
-      const int64_t phase = L.used[t / channels], c = t % channels, py = phase / s.SW, px = phase % s.SW;
-      const float* xc = x + c * s.H * s.W;
-      float* d = dst + t * L.plane;
-      // columns j whose source column j*SW + px - PW lies inside [0, W)
-      const int64_t j_lo = std::min(L.Wq, std::max<int64_t>(0, (s.PW - px + s.SW - 1) / s.SW));
-      const int64_t j_hi = std::max(j_lo, std::min(L.Wq, (s.W - 1 + s.PW - px) / s.SW + 1));
-      for (int64_t i = 0; i < L.Hq; ++i, d += L.Wq) {
-        const int64_t r = i * s.SH + py - s.PH;
-        if (r < 0 || r >= s.H) {
-          std::fill(d, d + L.Wq, 0.f);
-          continue;
-        }
-        const float* src = xc + r * s.W + px - s.PW;
-        std::fill(d, d + j_lo, 0.f);
-        if (s.SW == 1) std::memcpy(d + j_lo, src + j_lo, sizeof(float) * static_cast<size_t>(j_hi - j_lo));
-        else
-          for (int64_t j = j_lo; j < j_hi; ++j) d[j] = src[j * s.SW];
-        std::fill(d + j_hi, d + L.Wq, 0.f);
-      }
+      const int64_t phase = L.used[t / channels], c = t % channels;
+      build_phase_plane(dst + t * L.plane, x + c * s.H * s.W, phase / s.SW, phase % s.SW, s, L);
     }
   });
 }
@@ -178,7 +190,8 @@ void conv2d_direct(float* y, const float* x, const PackedConv2d& w, const float*
           c.row_step = L.Wq;
           c.m = std::min<int64_t>(2, OH - oh) * 7;
           c.y = yt + oh * OW;
-          conv2d_direct_ukernel_2x7x32__avx512(c);
+          if (c.m == 14) conv2d_direct_ukernel_2x7x32__avx512(c);
+          else conv2d_direct_ukernel_7x32__avx512(c);
         } else {
           const int64_t oh = pt / row_tiles, ow0 = pt % row_tiles * kDirectMR;
           c.x = phases + oh * L.Wq + ow0;

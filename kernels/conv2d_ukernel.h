@@ -29,8 +29,10 @@ struct ConvTile {
   FusedActivation act;
 };
 
-// One output row segment of 14 pixels (split = 14) or two rows of 7 (split = 7).
+// One output row segment of 14 pixels (split = 14), two rows of 7 (split = 7), or
+// one row of 7 (MR = 7: the odd last row of a 7x7 map, at half the cost of a 14 tile).
 void conv2d_direct_ukernel_14x32__avx512(const ConvTile& t);
 void conv2d_direct_ukernel_2x7x32__avx512(const ConvTile& t);
+void conv2d_direct_ukernel_7x32__avx512(const ConvTile& t);
 
 }  // namespace tessera::kernels

@@ -1,5 +1,5 @@
 // A 16x16 fp32 transpose in zmm registers, for packing and for kernels that store
-// their tile transposed (kernels/x86/conv2d_direct_f32_14x32__avx512.cpp).
+// their tile transposed (kernels/x86/conv2d_direct_f32__avx512.cpp).
 // Include only from files compiled with AVX-512 flags.
 #pragma once
 #include <immintrin.h>

@@ -1,6 +1,6 @@
-// Direct convolution microkernel, AVX-512: 14 output pixels x 32 output channels
-// (contract in kernels/conv2d_ukernel.h). Same register plan as the GEMM kernel:
-// 28 zmm accumulators, 2 weight vectors and one broadcast pixel per k step.
+// Direct convolution microkernels, AVX-512: 14 (or 7) output pixels x 32 output
+// channels (contract in kernels/conv2d_ukernel.h). Same register plan as the GEMM
+// kernel: 28 zmm accumulators, 2 weight vectors and one broadcast pixel per k step.
 // GCC 12 flags its own _mm512_undefined_ps() inside the shuffle intrinsics as uninitialised.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
@@ -14,15 +14,14 @@ namespace tessera::kernels {
 
 namespace {
 
-constexpr int MR = 14;
-
 inline __m512 apply_act(__m512 v, FusedActivation act) {
   if (act == FusedActivation::relu) return _mm512_max_ps(v, _mm512_setzero_ps());
   if (act == FusedActivation::relu6) return _mm512_min_ps(_mm512_max_ps(v, _mm512_setzero_ps()), _mm512_set1_ps(6.f));
   return v;
 }
 
-template <int Split>
+// MR pixels per tile; pixels from Split on come from a second output row.
+template <int MR, int Split>
 void direct_tile(const ConvTile& t) {
   __m512 acc[MR][2];
   for (int i = 0; i < MR; ++i) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
@@ -34,7 +33,7 @@ void direct_tile(const ConvTile& t) {
     const int64_t off = t.x_offsets[k];
     const int64_t ahead = t.x_offsets[k + kAhead < t.kc ? k + kAhead : t.kc - 1];
     _mm_prefetch(reinterpret_cast<const char*>(x0 + ahead), _MM_HINT_T0);
-    if (Split < MR) _mm_prefetch(reinterpret_cast<const char*>(x1 + ahead + Split), _MM_HINT_T0);
+    if constexpr (Split < MR) _mm_prefetch(reinterpret_cast<const char*>(x1 + ahead + Split), _MM_HINT_T0);
     const __m512 w0 = _mm512_load_ps(w), w1 = _mm512_load_ps(w + 16);
 #pragma GCC unroll 14
     for (int i = 0; i < MR; ++i) {
@@ -59,7 +58,7 @@ void direct_tile(const ConvTile& t) {
     __m512 r[16];
 #pragma GCC unroll 14
     for (int i = 0; i < MR; ++i) r[i] = apply_act(_mm512_add_ps(acc[i][v], b), t.act);
-    r[14] = r[15] = _mm512_setzero_ps();
+    for (int i = MR; i < 16; ++i) r[i] = _mm512_setzero_ps();
     transpose16_f32(r);
     for (int j = 0; j < nv; ++j) _mm512_mask_storeu_ps(t.y + (c0 + j) * t.ldy, pix, r[j]);
   };
@@ -69,7 +68,8 @@ void direct_tile(const ConvTile& t) {
 
 }  // namespace
 
-void conv2d_direct_ukernel_14x32__avx512(const ConvTile& t) { direct_tile<14>(t); }
-void conv2d_direct_ukernel_2x7x32__avx512(const ConvTile& t) { direct_tile<7>(t); }
+void conv2d_direct_ukernel_14x32__avx512(const ConvTile& t) { direct_tile<14, 14>(t); }
+void conv2d_direct_ukernel_2x7x32__avx512(const ConvTile& t) { direct_tile<14, 7>(t); }
+void conv2d_direct_ukernel_7x32__avx512(const ConvTile& t) { direct_tile<7, 7>(t); }
 
 }  // namespace tessera::kernels
