@@ -149,8 +149,9 @@ std::shared_ptr<float> pack_direct_weights(const float* w, int64_t OC, int64_t K
 // stage of most ImageNet networks), times 32 output channels. Threads split the
 // (pixel tile, channel panel) pairs pixel-major, in contiguous ranges: each thread
 // reads only its band of input rows and writes its band of output rows. (Splitting by
-// channel panels instead was 10-45% slower on every ResNet-18 layer with 2 threads,
-// even where the weights outweigh the image; the same with 1 thread.)
+// channel panels instead was 10-45% slower on ResNet-18's layers with 2 threads, even
+// where the weights outweigh the image.) Maps with few pixel tiles (7x7: three double
+// rows and a single one) split by channel panels, which balance there.
 void conv2d_direct(float* y, const float* x, const PackedConv2d& w, const float* bias, FusedActivation act,
                    const Conv2dShape& s) {
   const int64_t OH = s.OH(), OW = s.OW(), K = s.C * s.KH * s.KW;
@@ -168,39 +169,52 @@ void conv2d_direct(float* y, const float* x, const PackedConv2d& w, const float*
   const int64_t row_tiles = two_rows ? 1 : (OW + kDirectMR - 1) / kDirectMR;
   const int64_t pix_tiles = (two_rows ? (OH + 1) / 2 : OH) * row_tiles;
   const int64_t oc_tiles = (s.OC + kDirectNR - 1) / kDirectNR;
+  const bool pixel_major = pix_tiles >= 4 * get_num_threads();
+  // Pixel-major threads walk their pixel tiles once per group of weight panels that
+  // fits in half of L2 (a 1 MiB L2 on the CPUs this was tuned on), so the weights of a
+  // late layer (2.4 MiB in ResNet-18's layer3) are not streamed from L3 for every tile.
+  const int64_t panel_group = std::clamp<int64_t>((int64_t(512) << 10) / (K * kDirectNR * 4), 1, oc_tiles);
   for (int64_t n = 0; n < s.N; ++n) {
     build_phases(phases, x + n * s.C * s.H * s.W, s.C, s, L);
     float* yn = y + n * s.OC * OH * OW;
-    parallel_for(oc_tiles * pix_tiles, 1, [&](int64_t t0, int64_t t1) {
-      for (int64_t t = t0; t < t1; ++t) {
-        const int64_t ot = t % oc_tiles, pt = t / oc_tiles;
-        ConvTile c;
-        c.kc = K;
-        c.x_offsets = offsets;
-        c.w = w.direct.get() + ot * K * kDirectNR;
-        c.ldy = OH * OW;
-        c.n = std::min(kDirectNR, s.OC - ot * kDirectNR);
-        c.bias = bias ? bias + ot * kDirectNR : nullptr;
-        c.act = act;
-        float* yt = yn + ot * kDirectNR * OH * OW;
-        if (two_rows) {
-          const int64_t oh = 2 * pt;
-          c.x = phases + oh * L.Wq;
-          c.row_step = L.Wq;
-          c.m = std::min<int64_t>(2, OH - oh) * 7;
-          c.y = yt + oh * OW;
-          if (c.m == 14) conv2d_direct_ukernel_2x7x32__avx512(c);
-          else conv2d_direct_ukernel_7x32__avx512(c);
-        } else {
-          const int64_t oh = pt / row_tiles, ow0 = pt % row_tiles * kDirectMR;
-          c.x = phases + oh * L.Wq + ow0;
-          c.row_step = 0;
-          c.m = std::min(kDirectMR, OW - ow0);
-          c.y = yt + oh * OW + ow0;
-          conv2d_direct_ukernel_14x32__avx512(c);
-        }
+    auto tile = [&](int64_t ot, int64_t pt) {
+      ConvTile c;
+      c.kc = K;
+      c.x_offsets = offsets;
+      c.w = w.direct.get() + ot * K * kDirectNR;
+      c.ldy = OH * OW;
+      c.n = std::min(kDirectNR, s.OC - ot * kDirectNR);
+      c.bias = bias ? bias + ot * kDirectNR : nullptr;
+      c.act = act;
+      float* yt = yn + ot * kDirectNR * OH * OW;
+      if (two_rows) {
+        const int64_t oh = 2 * pt;
+        c.x = phases + oh * L.Wq;
+        c.row_step = L.Wq;
+        c.m = std::min<int64_t>(2, OH - oh) * 7;
+        c.y = yt + oh * OW;
+        if (c.m == 14) conv2d_direct_ukernel_2x7x32__avx512(c);
+        else conv2d_direct_ukernel_7x32__avx512(c);
+      } else {
+        const int64_t oh = pt / row_tiles, ow0 = pt % row_tiles * kDirectMR;
+        c.x = phases + oh * L.Wq + ow0;
+        c.row_step = 0;
+        c.m = std::min(kDirectMR, OW - ow0);
+        c.y = yt + oh * OW + ow0;
+        conv2d_direct_ukernel_14x32__avx512(c);
       }
-    });
+    };
+    if (pixel_major) {
+      parallel_for(pix_tiles, 1, [&](int64_t p0, int64_t p1) {
+        for (int64_t g0 = 0; g0 < oc_tiles; g0 += panel_group)
+          for (int64_t pt = p0; pt < p1; ++pt)
+            for (int64_t ot = g0; ot < std::min(oc_tiles, g0 + panel_group); ++ot) tile(ot, pt);
+      });
+    } else {
+      parallel_for(oc_tiles * pix_tiles, 1, [&](int64_t t0, int64_t t1) {
+        for (int64_t t = t0; t < t1; ++t) tile(t / pix_tiles, t % pix_tiles);
+      });
+    }
   }
 }
 
