@@ -69,17 +69,19 @@ void build_offsets(int64_t* offsets, int64_t channels, const Conv2dShape& s, con
       }
 }
 
-// Fills one phase plane: Hq x Wq padded pixels (i*SH + py - PH, j*SW + px - PW) of
-// channel plane xc, zero outside the image. Plain loops the compiler vectorizes: rows
-// are often a few pixels wide (7 at the last stage), where memcpy/fill calls dominate.
-void build_phase_plane(float* d, const float* xc, int64_t py, int64_t px, const Conv2dShape& s, const PhaseLayout& L) {
+// Fills rows [r0, r1) of one phase plane: Hq x Wq padded pixels (i*SH + py - PH,
+// j*SW + px - PW) of channel plane xc, zero outside the image. Plain loops the compiler
+// vectorizes: rows are often a few pixels wide (7 at the last stage), where memcpy/fill
+// calls dominate.
+void build_phase_rows(float* d, const float* xc, int64_t py, int64_t px, const Conv2dShape& s, const PhaseLayout& L,
+                      int64_t r0, int64_t r1) {
   // output rows i and columns j whose source lies inside the image
-  const int64_t i_lo = std::min(L.Hq, std::max<int64_t>(0, (s.PH - py + s.SH - 1) / s.SH));
   const int64_t last_r = s.H - 1 + s.PH - py, last_c = s.W - 1 + s.PW - px;  // may be < 0: no row/column
-  const int64_t i_hi = last_r < 0 ? i_lo : std::max(i_lo, std::min(L.Hq, last_r / s.SH + 1));
+  const int64_t i_lo = std::clamp<int64_t>((s.PH - py + s.SH - 1) / s.SH, r0, r1);
+  const int64_t i_hi = last_r < 0 ? i_lo : std::clamp<int64_t>(last_r / s.SH + 1, i_lo, r1);
   const int64_t j_lo = std::min(L.Wq, std::max<int64_t>(0, (s.PW - px + s.SW - 1) / s.SW));
   const int64_t j_hi = last_c < 0 ? j_lo : std::max(j_lo, std::min(L.Wq, last_c / s.SW + 1));
-  std::fill(d, d + i_lo * L.Wq, 0.f);
+  std::fill(d + r0 * L.Wq, d + i_lo * L.Wq, 0.f);
   for (int64_t i = i_lo; i < i_hi; ++i) {
     float* row = d + i * L.Wq;
     const float* src = xc + (i * s.SH + py - s.PH) * s.W + px - s.PW;
@@ -92,7 +94,16 @@ void build_phase_plane(float* d, const float* xc, int64_t py, int64_t px, const 
       for (int64_t j = j_lo; j < j_hi; ++j) row[j] = src[j * s.SW];
     for (int64_t j = j_hi; j < L.Wq; ++j) row[j] = 0.f;
   }
-  std::fill(d + i_hi * L.Wq, d + L.plane, 0.f);
+  std::fill(d + i_hi * L.Wq, d + r1 * L.Wq, 0.f);
+}
+
+// Rows [r0, r1) of every phase plane of `channels` channels.
+void build_phase_band(float* dst, const float* x, int64_t channels, const Conv2dShape& s, const PhaseLayout& L,
+                      int64_t r0, int64_t r1) {
+  for (int64_t t = 0; t < L.phases() * channels; ++t) {
+    const int64_t phase = L.used[t / channels], c = t % channels;
+    build_phase_rows(dst + t * L.plane, x + c * s.H * s.W, phase / s.SW, phase % s.SW, s, L, r0, r1);
+  }
 }
 
 void build_phases(float* dst, const float* x, int64_t channels, const Conv2dShape& s, const PhaseLayout& L) {
@@ -102,7 +113,7 @@ void build_phases(float* dst, const float* x, int64_t channels, const Conv2dShap
   parallel_for(planes, grain, [&](int64_t b, int64_t e) {
     for (int64_t t = b; t < e; ++t) {
       const int64_t phase = L.used[t / channels], c = t % channels;
-      build_phase_plane(dst + t * L.plane, x + c * s.H * s.W, phase / s.SW, phase % s.SW, s, L);
+      build_phase_rows(dst + t * L.plane, x + c * s.H * s.W, phase / s.SW, phase % s.SW, s, L, 0, L.Hq);
     }
   });
 }
@@ -156,28 +167,33 @@ void conv2d_direct(float* y, const float* x, const PackedConv2d& w, const float*
                    const Conv2dShape& s) {
   const int64_t OH = s.OH(), OW = s.OW(), K = s.C * s.KH * s.KW;
   const PhaseLayout L = phase_layout(s);
-  thread_local std::vector<float> phases_buf;
+  thread_local std::vector<float> phases_buf;  // per thread: each builds the rows it reads
   thread_local std::vector<int64_t> offsets_buf;
   int64_t* offsets = grow(offsets_buf, static_cast<size_t>(K));
   build_offsets(offsets, s.C, s, L);
   // + slack: tail tiles read up to a row and MR pixels past the last plane (values unused)
-  const size_t planes = static_cast<size_t>(L.phases() * s.C * L.plane);
-  float* phases = grow(phases_buf, planes + static_cast<size_t>(L.Wq + 64));
-  std::fill(phases + planes, phases + planes + L.Wq + 64, 0.f);
+  const size_t planes = static_cast<size_t>(L.phases() * s.C * L.plane), slack = static_cast<size_t>(L.Wq + 64);
+  auto phase_buffer = [&] {
+    float* p = grow(phases_buf, planes + slack);
+    std::fill(p + planes, p + planes + slack, 0.f);
+    return p;
+  };
 
   const bool two_rows = OW == 7;
   const int64_t row_tiles = two_rows ? 1 : (OW + kDirectMR - 1) / kDirectMR;
-  const int64_t pix_tiles = (two_rows ? (OH + 1) / 2 : OH) * row_tiles;
+  const int64_t rows_per_tile = two_rows ? 2 : 1;
+  const int64_t pix_tiles = (OH + rows_per_tile - 1) / rows_per_tile * row_tiles;
   const int64_t oc_tiles = (s.OC + kDirectNR - 1) / kDirectNR;
   const bool pixel_major = pix_tiles >= 4 * get_num_threads();
   // Pixel-major threads walk their pixel tiles once per group of weight panels that
   // fits in half of L2 (a 1 MiB L2 on the CPUs this was tuned on), so the weights of a
   // late layer (2.4 MiB in ResNet-18's layer3) are not streamed from L3 for every tile.
   const int64_t panel_group = std::clamp<int64_t>((int64_t(512) << 10) / (K * kDirectNR * 4), 1, oc_tiles);
+
   for (int64_t n = 0; n < s.N; ++n) {
-    build_phases(phases, x + n * s.C * s.H * s.W, s.C, s, L);
+    const float* xn = x + n * s.C * s.H * s.W;
     float* yn = y + n * s.OC * OH * OW;
-    auto tile = [&](int64_t ot, int64_t pt) {
+    auto tile = [&](const float* phases, int64_t ot, int64_t pt) {
       ConvTile c;
       c.kc = K;
       c.x_offsets = offsets;
@@ -205,14 +221,22 @@ void conv2d_direct(float* y, const float* x, const PackedConv2d& w, const float*
       }
     };
     if (pixel_major) {
+      // One parallel region: each thread builds, in its own buffer, the phase rows under
+      // its band of output rows (plus the kernel's reach and one row of slack), then
+      // computes that band; no thread reads what another one wrote.
       parallel_for(pix_tiles, 1, [&](int64_t p0, int64_t p1) {
+        float* phases = phase_buffer();
+        const int64_t oh0 = p0 / row_tiles * rows_per_tile, oh1 = ((p1 - 1) / row_tiles + 1) * rows_per_tile;
+        build_phase_band(phases, xn, s.C, s, L, oh0, std::min(L.Hq, oh1 + (L.Hq - OH) + 1));
         for (int64_t g0 = 0; g0 < oc_tiles; g0 += panel_group)
           for (int64_t pt = p0; pt < p1; ++pt)
-            for (int64_t ot = g0; ot < std::min(oc_tiles, g0 + panel_group); ++ot) tile(ot, pt);
+            for (int64_t ot = g0; ot < std::min(oc_tiles, g0 + panel_group); ++ot) tile(phases, ot, pt);
       });
     } else {
+      float* phases = phase_buffer();
+      build_phases(phases, xn, s.C, s, L);
       parallel_for(oc_tiles * pix_tiles, 1, [&](int64_t t0, int64_t t1) {
-        for (int64_t t = t0; t < t1; ++t) tile(t / pix_tiles, t % pix_tiles);
+        for (int64_t t = t0; t < t1; ++t) tile(phases, t / pix_tiles, t % pix_tiles);
       });
     }
   }
