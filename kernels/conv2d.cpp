@@ -132,10 +132,9 @@ void check_same_weights(const Conv2dShape& a, const Conv2dShape& b) {
                 " groups=", b.groups);
 }
 
-// The direct path (kernels/conv2d_ukernel.h) takes every AVX-512 conv with groups == 1
-// but the stride-1 unpadded 1x1, which already is a GEMM on the image as it lies.
+// The direct path (kernels/conv2d_ukernel.h) takes every AVX-512 conv with groups == 1.
 bool use_direct(Isa isa, const Conv2dShape& s) {
-  return (isa == Isa::avx512 || isa == Isa::avx512vnni) && s.groups == 1 && !s.is_pointwise();
+  return (isa == Isa::avx512 || isa == Isa::avx512vnni) && s.groups == 1;
 }
 
 constexpr int64_t kDirectNR = 32, kDirectMR = 14;
@@ -179,20 +178,40 @@ void conv2d_direct(float* y, const float* x, const PackedConv2d& w, const float*
     return p;
   };
 
-  const bool two_rows = OW == 7;
-  const int64_t row_tiles = two_rows ? 1 : (OW + kDirectMR - 1) / kDirectMR;
+  // A 1x1 stride-1 conv reads the image in place, its pixels flattened into one row
+  // (no padding, so tiles may cross image rows); 7x7 maps keep their two-row tiles.
+  const bool in_place = L.in_place, two_rows = OW == 7, flat = in_place && !two_rows;
+  const int64_t rows = flat ? 1 : OH, cols = flat ? OH * OW : OW, ldx = flat ? cols : L.Wq;
+  const int64_t row_tiles = two_rows ? 1 : (cols + kDirectMR - 1) / kDirectMR;
   const int64_t rows_per_tile = two_rows ? 2 : 1;
-  const int64_t pix_tiles = (OH + rows_per_tile - 1) / rows_per_tile * row_tiles;
+  const int64_t pix_tiles = (rows + rows_per_tile - 1) / rows_per_tile * row_tiles;
   const int64_t oc_tiles = (s.OC + kDirectNR - 1) / kDirectNR;
   const bool pixel_major = pix_tiles >= 4 * get_num_threads();
   // Pixel-major threads walk their pixel tiles once per group of weight panels that
   // fits in half of L2 (a 1 MiB L2 on the CPUs this was tuned on), so the weights of a
   // late layer (2.4 MiB in ResNet-18's layer3) are not streamed from L3 for every tile.
   const int64_t panel_group = std::clamp<int64_t>((int64_t(512) << 10) / (K * kDirectNR * 4), 1, oc_tiles);
+  // In place, a flat tail tile of m < 14 pixels would read past the image: it reads a
+  // zero-padded copy of its pixels instead, [C][16].
+  const int64_t tail_m = flat ? cols - (row_tiles - 1) * kDirectMR : kDirectMR;
+  thread_local std::vector<float> tail_buf;
+  thread_local std::vector<int64_t> tail_offsets_buf;
+  float* tail = nullptr;
+  int64_t* tail_offsets = nullptr;
+  if (tail_m < kDirectMR) {
+    tail = grow(tail_buf, static_cast<size_t>(s.C * 16));
+    tail_offsets = grow(tail_offsets_buf, static_cast<size_t>(s.C));
+    for (int64_t c = 0; c < s.C; ++c) tail_offsets[c] = c * 16;
+  }
 
   for (int64_t n = 0; n < s.N; ++n) {
     const float* xn = x + n * s.C * s.H * s.W;
     float* yn = y + n * s.OC * OH * OW;
+    if (tail) {
+      const int64_t p0 = (row_tiles - 1) * kDirectMR;
+      for (int64_t c = 0; c < s.C; ++c)
+        for (int64_t i = 0; i < 16; ++i) tail[c * 16 + i] = i < tail_m ? xn[c * cols + p0 + i] : 0.f;
+    }
     auto tile = [&](const float* phases, int64_t ot, int64_t pt) {
       ConvTile c;
       c.kc = K;
@@ -205,18 +224,22 @@ void conv2d_direct(float* y, const float* x, const PackedConv2d& w, const float*
       float* yt = yn + ot * kDirectNR * OH * OW;
       if (two_rows) {
         const int64_t oh = 2 * pt;
-        c.x = phases + oh * L.Wq;
-        c.row_step = L.Wq;
+        c.x = phases + oh * ldx;
+        c.row_step = ldx;
         c.m = std::min<int64_t>(2, OH - oh) * 7;
         c.y = yt + oh * OW;
         if (c.m == 14) conv2d_direct_ukernel_2x7x32__avx512(c);
         else conv2d_direct_ukernel_7x32__avx512(c);
       } else {
         const int64_t oh = pt / row_tiles, ow0 = pt % row_tiles * kDirectMR;
-        c.x = phases + oh * L.Wq + ow0;
+        c.x = phases + oh * ldx + ow0;
         c.row_step = 0;
-        c.m = std::min(kDirectMR, OW - ow0);
-        c.y = yt + oh * OW + ow0;
+        c.m = std::min(kDirectMR, cols - ow0);
+        c.y = yt + oh * cols + ow0;
+        if (flat && c.m < kDirectMR) {
+          c.x = tail;
+          c.x_offsets = tail_offsets;
+        }
         conv2d_direct_ukernel_14x32__avx512(c);
       }
     };
@@ -225,16 +248,24 @@ void conv2d_direct(float* y, const float* x, const PackedConv2d& w, const float*
       // its band of output rows (plus the kernel's reach and one row of slack), then
       // computes that band; no thread reads what another one wrote.
       parallel_for(pix_tiles, 1, [&](int64_t p0, int64_t p1) {
-        float* phases = phase_buffer();
-        const int64_t oh0 = p0 / row_tiles * rows_per_tile, oh1 = ((p1 - 1) / row_tiles + 1) * rows_per_tile;
-        build_phase_band(phases, xn, s.C, s, L, oh0, std::min(L.Hq, oh1 + (L.Hq - OH) + 1));
+        const float* phases = xn;
+        if (!in_place) {
+          float* band = phase_buffer();
+          const int64_t oh0 = p0 / row_tiles * rows_per_tile, oh1 = ((p1 - 1) / row_tiles + 1) * rows_per_tile;
+          build_phase_band(band, xn, s.C, s, L, oh0, std::min(L.Hq, oh1 + (L.Hq - OH) + 1));
+          phases = band;
+        }
         for (int64_t g0 = 0; g0 < oc_tiles; g0 += panel_group)
           for (int64_t pt = p0; pt < p1; ++pt)
             for (int64_t ot = g0; ot < std::min(oc_tiles, g0 + panel_group); ++ot) tile(phases, ot, pt);
       });
     } else {
-      float* phases = phase_buffer();
-      build_phases(phases, xn, s.C, s, L);
+      const float* phases = xn;
+      if (!in_place) {
+        float* all = phase_buffer();
+        build_phases(all, xn, s.C, s, L);
+        phases = all;
+      }
       parallel_for(oc_tiles * pix_tiles, 1, [&](int64_t t0, int64_t t1) {
         for (int64_t t = t0; t < t1; ++t) tile(phases, t / pix_tiles, t % pix_tiles);
       });

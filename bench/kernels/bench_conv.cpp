@@ -52,7 +52,10 @@ std::vector<Layer> resnet18_layers(int64_t n) {
 
 std::vector<Layer> other_layers() {
   return {{"resnet50_layer3_3x3", shape(1, 256, 14, 256, 3, 1, 1)},
+          {"resnet50_layer1_1x1", shape(1, 64, 56, 256, 1, 1, 0)},
           {"resnet50_layer2_1x1", shape(1, 512, 28, 128, 1, 1, 0)},
+          {"resnet50_layer3_1x1", shape(1, 1024, 14, 256, 1, 1, 0)},
+          {"resnet50_layer4_1x1", shape(1, 512, 7, 2048, 1, 1, 0)},
           {"mobilenetv2_dw3x3_144x56", shape(1, 144, 56, 144, 3, 1, 1, 144)},
           {"mobilenetv2_dw3x3s2_96x112", shape(1, 96, 112, 96, 3, 2, 1, 96)},
           {"convnext_dw7x7_96x56", shape(1, 96, 56, 96, 7, 1, 3, 96)}};
