@@ -86,7 +86,9 @@ void build_phase_rows(float* d, const float* xc, int64_t py, int64_t px, const C
     float* row = d + i * L.Wq;
     const float* src = xc + (i * s.SH + py - s.PH) * s.W + px - s.PW;
     for (int64_t j = 0; j < j_lo; ++j) row[j] = 0.f;
-    if (s.SW == 1)
+    if (s.SW == 1 && j_hi - j_lo >= 32)
+      std::memcpy(row + j_lo, src + j_lo, sizeof(float) * static_cast<size_t>(j_hi - j_lo));
+    else if (s.SW == 1)
       for (int64_t j = j_lo; j < j_hi; ++j) row[j] = src[j];
     else if (s.SW == 2)
       for (int64_t j = j_lo; j < j_hi; ++j) row[j] = src[2 * j];
