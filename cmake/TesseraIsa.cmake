@@ -3,6 +3,13 @@
 set(TESSERA_ISA_FLAGS_avx2 -mavx2 -mfma -mf16c)
 set(TESSERA_ISA_FLAGS_avx512 -mavx2 -mfma -mf16c -mavx512f -mavx512bw -mavx512dq -mavx512vl)
 set(TESSERA_ISA_FLAGS_avx512vnni ${TESSERA_ISA_FLAGS_avx512} -mavx512vnni)
+# GCC 12's AVX-512 intrinsics pass _mm512_undefined_ps() as the unused merge source and
+# then warn that it is uninitialised (GCC bug 105593, fixed in 13): silence that there only.
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
+  foreach(isa avx512 avx512vnni)
+    list(APPEND TESSERA_ISA_FLAGS_${isa} -Wno-uninitialized -Wno-maybe-uninitialized)
+  endforeach()
+endif()
 
 # tessera_isa_sources(<target> <isa> <file>...)
 function(tessera_isa_sources target isa)

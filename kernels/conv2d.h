@@ -1,13 +1,14 @@
 // Conv2d forward, NCHW, PyTorch semantics (stride, padding, dilation, groups),
 // with bias and an optional fused ReLU/ReLU6.
 //
-// Paths: 1x1/stride-1/no-padding convs are a GEMM on the image as it lies
-// ([C, H*W]). Other convs read the padded image, split into stride phases, in place:
-// every row of the implicit im2col matrix is then a contiguous run (no im2col buffer;
-// see conv2d.cpp). On AVX-512 with groups == 1 a direct kernel sums whole output tiles
-// of pixels x channels over K in registers (kernels/conv2d_ukernel.h); otherwise a GEMM
-// reads those runs. Depthwise convs (groups == C == OC) have their own kernel. Weights
-// are packed once, at load time.
+// Paths. On AVX-512, every conv with groups == 1 runs the direct kernel
+// (kernels/conv2d_ukernel.h): tiles of 14 output pixels x 32 output channels summed over
+// all of K = C*KH*KW in registers, reading the input in place: a 1x1 stride-1 conv reads
+// the image as it lies, other convs read the padded image split into stride phases, in
+// which the pixels under a tile are contiguous for every (channel, kh, kw). Elsewhere
+// (AVX2, grouped convs) a GEMM reads those same contiguous runs as its B rows, with no
+// im2col buffer. Depthwise convs (groups == C == OC) have their own kernel. Weights are
+// packed once, at load time, for the path the active ISA takes.
 #pragma once
 #include <cstdint>
 #include <memory>

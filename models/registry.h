@@ -20,7 +20,7 @@ struct ModelInfo {
   bool bicubic = false;  // else bilinear
   // Renames/drops keys of the published checkpoint that torchvision itself fixes up while
   // loading (old DenseNet key names, GoogLeNet's training-only aux heads). May be empty.
-  std::function<void(StateDict&)> adapt_checkpoint;
+  std::function<void(StateDict&)> adapt_checkpoint = {};
 };
 
 const std::vector<ModelInfo>& model_zoo();

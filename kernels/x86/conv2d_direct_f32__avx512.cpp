@@ -1,8 +1,6 @@
 // Direct convolution microkernels, AVX-512: 14 (or 7) output pixels x 32 output
 // channels (contract in kernels/conv2d_ukernel.h). Same register plan as the GEMM
 // kernel: 28 zmm accumulators, 2 weight vectors and one broadcast pixel per k step.
-// GCC 12 flags its own _mm512_undefined_ps() inside the shuffle intrinsics as uninitialised.
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
 
 #include <type_traits>

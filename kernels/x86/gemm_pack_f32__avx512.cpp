@@ -2,8 +2,6 @@
 // "rows in, columns out" panels (A micro-panels, B^T panels) and two vector
 // moves per row for row-major B panels. The scalar loops in kernels/gemm_pack.cpp
 // are the specification; these write the same bytes.
-// GCC 12 flags its own _mm512_undefined_ps() inside the shuffle intrinsics as uninitialised.
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
 
 #include <algorithm>
