@@ -1,5 +1,6 @@
 // conv_f32/<impl>/<layer>: Conv2d forward on real layer shapes, Tessera's active path
-// vs oneDNN's direct convolution in the same run:
+// (and tessera_avx2, the GEMM-based path of CPUs without AVX-512) vs oneDNN's direct
+// convolution in the same run:
 //   onednn_nchw     src/dst in plain NCHW like Tessera's API, weights in oneDNN's best format
 //   onednn_blocked  src/dst/weights all in oneDNN's preferred blocked formats (its best case;
 //                   a network would pay reorders at the edges)
@@ -128,10 +129,10 @@ struct OnednnConv : Runner {
   }
 };
 
-enum class Impl { tessera, onednn_nchw, onednn_blocked };
+enum class Impl { tessera, tessera_avx2, onednn_nchw, onednn_blocked };
 
 std::unique_ptr<Runner> make(Impl impl, const Conv2dShape& s) {
-  if (impl == Impl::tessera) return std::make_unique<TesseraConv>(s);
+  if (impl == Impl::tessera || impl == Impl::tessera_avx2) return std::make_unique<TesseraConv>(s);
   return std::make_unique<OnednnConv>(s, impl == Impl::onednn_blocked);
 }
 
@@ -139,6 +140,9 @@ void conv_bench(benchmark::State& state, Impl impl, std::vector<Layer> layers) {
   const int threads = static_cast<int>(state.range(0));
   set_num_threads(threads);
   omp_set_num_threads(threads);
+  // tessera_avx2: the GEMM-based path a CPU without AVX-512 takes (weights packed for it)
+  const Isa saved = active_isa();
+  if (impl == Impl::tessera_avx2) set_active_isa(Isa::avx2);
   std::vector<std::pair<std::unique_ptr<Runner>, int>> runners;
   double total_flops = 0;
   for (const Layer& l : layers) {
@@ -149,14 +153,18 @@ void conv_bench(benchmark::State& state, Impl impl, std::vector<Layer> layers) {
     for (auto& [r, count] : runners)
       for (int i = 0; i < count; ++i) r->run();
   bench::set_flops_counters(state, total_flops, threads);
+  set_active_isa(saved);
 }
 
 const int registered = [] {
-  const std::pair<const char*, Impl> impls[] = {
-      {"tessera", Impl::tessera}, {"onednn_nchw", Impl::onednn_nchw}, {"onednn_blocked", Impl::onednn_blocked}};
+  const std::pair<const char*, Impl> impls[] = {{"tessera", Impl::tessera},
+                                                {"tessera_avx2", Impl::tessera_avx2},
+                                                {"onednn_nchw", Impl::onednn_nchw},
+                                                {"onednn_blocked", Impl::onednn_blocked}};
   std::vector<Layer> singles = resnet18_layers(1);
   for (const Layer& l : other_layers()) singles.push_back(l);
   for (auto [name, impl] : impls) {
+    if (impl == Impl::tessera_avx2 && (!isa_supported(Isa::avx2) || active_isa() == Isa::avx2)) continue;
     auto* all = benchmark::RegisterBenchmark((std::string("conv_f32/") + name + "/resnet18_all").c_str(), conv_bench,
                                              impl, resnet18_layers(1));
     all->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
