@@ -59,10 +59,11 @@ const int registered = [] {
       {"swin_t_window_192x49x32", {3 * 64, 49, 49, 32, 32, 1.f / std::sqrt(32.f)}}};
   for (auto& [name, s] : shapes) {
     for (bool fused : {true, false}) {
-      benchmark::RegisterBenchmark(
+      auto* b = benchmark::RegisterBenchmark(
           (std::string("attention_f32/") + (fused ? "tessera/" : "onednn_unfused/") + name).c_str(), attention_bench,
-          fused, s)
-          ->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMicrosecond);
+          fused, s);
+      b->ArgName("threads")->UseRealTime()->Unit(benchmark::kMicrosecond);
+      for (int t : bench::thread_counts()) b->Arg(t);
     }
   }
   return 0;

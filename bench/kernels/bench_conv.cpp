@@ -167,12 +167,14 @@ const int registered = [] {
     if (impl == Impl::tessera_avx2 && (!isa_supported(Isa::avx2) || active_isa() == Isa::avx2)) continue;
     auto* all = benchmark::RegisterBenchmark((std::string("conv_f32/") + name + "/resnet18_all").c_str(), conv_bench,
                                              impl, resnet18_layers(1));
-    all->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
+    all->ArgName("threads")->UseRealTime()->Unit(benchmark::kMillisecond);
+    for (int t : bench::thread_counts()) all->Arg(t);
     for (Layer l : singles) {
       l.count = 1;
-      benchmark::RegisterBenchmark((std::string("conv_f32/") + name + "/" + l.name).c_str(), conv_bench, impl,
-                                   std::vector<Layer>{l})
-          ->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMicrosecond);
+      auto* b = benchmark::RegisterBenchmark((std::string("conv_f32/") + name + "/" + l.name).c_str(), conv_bench,
+                                             impl, std::vector<Layer>{l});
+      b->ArgName("threads")->UseRealTime()->Unit(benchmark::kMicrosecond);
+      for (int t : bench::thread_counts()) b->Arg(t);
     }
   }
   return 0;

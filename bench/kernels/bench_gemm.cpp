@@ -103,7 +103,7 @@ const int registered = [] {
     auto* b = benchmark::RegisterBenchmark(("gemm_f32/" + name).c_str(), gemm_bench, which.first, which.second);
     b->ArgNames({"n", "threads"})->UseRealTime()->Unit(benchmark::kMillisecond);
     for (int64_t n : {64, 128, 256, 512, 1024, 2048})
-      for (int64_t t : {1, 2}) b->Args({n, t});
+      for (int t : bench::thread_counts()) b->Args({n, t});
   }
   return 0;
 }();

@@ -20,8 +20,9 @@ static void peak_fma(benchmark::State& state, Isa isa) {
 static const int registered = [] {
   for (Isa isa : supported_isas()) {
     if (isa == Isa::avx512vnni) continue;  // same fp32 path as avx512
-    benchmark::RegisterBenchmark((std::string("peak/fma_f32/") + isa_name(isa)).c_str(), peak_fma, isa)
-        ->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime()->MinTime(0.2);
+    auto* b = benchmark::RegisterBenchmark((std::string("peak/fma_f32/") + isa_name(isa)).c_str(), peak_fma, isa);
+    b->ArgName("threads")->UseRealTime()->MinTime(0.2);
+    for (int t : bench::thread_counts()) b->Arg(t);
   }
   return 0;
 }();

@@ -1,5 +1,7 @@
 #include "bench/kernels/bench_util.h"
 
+#include <omp.h>
+
 #include <chrono>
 
 #include "kernels/fma_peak.h"
@@ -19,6 +21,12 @@ double measured_peak_gflops_per_core() {
     return best;
   }();
   return peak;
+}
+
+std::vector<int> thread_counts() {
+  std::vector<int> t{1, 2};
+  for (int n = 4; n <= omp_get_num_procs(); n *= 2) t.push_back(n);
+  return t;
 }
 
 void set_flops_counters(benchmark::State& state, double flops_per_iter, int threads) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "kernels/conv2d.h"
+#include "kernels/parallel.h"
 #include "kernels/ref/conv2d_f32.h"
 #include "tensor/error.h"
 #include "tensor/rng.h"
@@ -96,6 +97,36 @@ TEST_CASE("conv2d: every ISA path matches the ref loop nest within the dot-produ
             " of the bound");
   }
   set_active_isa(saved);
+}
+
+TEST_CASE("conv2d: any thread count gives the same bits (bands and panel runs split unevenly)") {
+  // Each output tile is computed the same way whichever thread takes it, so results must
+  // be identical; odd thread counts split pixel bands and channel-panel runs mid-way.
+  const int saved = get_num_threads();
+  const std::vector<Conv2dShape> shapes = {conv(1, 16, 28, 28, 96, 3, 1, 1), conv(1, 24, 14, 14, 64, 3, 2, 1),
+                                           conv(1, 32, 7, 7, 96, 3, 1, 1), conv(1, 40, 28, 28, 70, 1, 2, 0),
+                                           conv(1, 8, 56, 56, 32, 7, 2, 3)};
+  for (const Conv2dShape& s : shapes) {
+    Generator g(s.C + s.OC);
+    std::vector<float> x(s.N * s.C * s.H * s.W), w(s.OC * s.C * s.KH * s.KW), b(s.OC);
+    g.fill_normal(x.data(), x.size());
+    g.fill_normal(w.data(), w.size());
+    g.fill_normal(b.data(), b.size());
+    const PackedConv2d pw = pack_conv2d(w.data(), s);
+    const size_t ny = s.N * s.OC * s.OH() * s.OW();
+    std::vector<float> one(ny);
+    set_num_threads(1);
+    conv2d_f32(one.data(), x.data(), pw, b.data(), FusedActivation::relu, s);
+    for (int threads : {2, 3, 5, 7, 16}) {
+      std::vector<float> many(ny, NAN);
+      set_num_threads(threads);
+      conv2d_f32(many.data(), x.data(), pw, b.data(), FusedActivation::relu, s);
+      CAPTURE(threads);
+      CAPTURE(s.H);
+      CHECK(many == one);
+    }
+  }
+  set_num_threads(saved);
 }
 
 TEST_CASE("conv2d: bad shapes give one clear error") {
