@@ -99,7 +99,11 @@ Tensor run(const Case& c, const std::string& dir, const Tensor& want) {
     std::vector<const float*> ptrs;
     std::vector<int64_t> sizes;
     const int64_t dim = c.i("dim");
-    for (int64_t k = 0; k < c.i("n"); ++k) xs.push_back(in("x" + std::to_string(k)));
+    for (int64_t k = 0; k < c.i("n"); ++k) {
+      std::string name = "x";  // (appending, not "x" + to_string(k): GCC 12 misreads that as an overlap)
+      name += std::to_string(k);
+      xs.push_back(in(name));
+    }
     for (const Tensor& t : xs) ptrs.push_back(t.data<float>()), sizes.push_back(t.size(dim));
     int64_t outer = 1, inner = 1;
     for (int64_t d = 0; d < dim; ++d) outer *= want.size(d);
