@@ -32,6 +32,9 @@ void direct_tile(const ConvTile& t) {
     const int64_t ahead = t.x_offsets[k + kAhead < t.kc ? k + kAhead : t.kc - 1];
     _mm_prefetch(reinterpret_cast<const char*>(x0 + ahead), _MM_HINT_T0);
     if constexpr (Split < MR) _mm_prefetch(reinterpret_cast<const char*>(x1 + ahead + Split), _MM_HINT_T0);
+    // Weights 64 rows (8 KiB) ahead into L2: a panel's first tile streams them from L3.
+    _mm_prefetch(reinterpret_cast<const char*>(w + 32 * 64), _MM_HINT_T1);
+    _mm_prefetch(reinterpret_cast<const char*>(w + 32 * 64 + 16), _MM_HINT_T1);
     const __m512 w0 = _mm512_load_ps(w), w1 = _mm512_load_ps(w + 16);
 #pragma GCC unroll 14
     for (int i = 0; i < MR; ++i) {
