@@ -46,7 +46,7 @@ void direct_tile(const ConvTile& t) {
   }
 
   // Bias and activation along the channel vectors, then transpose each 16-channel half
-  // (pixels 14 and 15 are padding) and store m pixels per channel.
+  // (pixels MR..15 are padding) and store m pixels per channel.
   // (Constant accumulator indices only: a runtime index would keep them in memory.)
   const __mmask16 pix = static_cast<__mmask16>((1u << t.m) - 1);
   auto store_half = [&](auto half) {

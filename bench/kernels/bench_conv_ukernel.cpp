@@ -1,0 +1,68 @@
+// conv_ukernel_f32/<tile>__<isa>/k:<K>: the bare direct-convolution microkernel
+// (kernels/conv2d_ukernel.h) on one tile of a 3x3 conv over a small padded image, all
+// of it cache-resident: the ceiling of conv_f32/tessera on the AVX-512 path.
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "bench/kernels/bench_util.h"
+#include "kernels/conv2d_ukernel.h"
+#include "kernels/cpu.h"
+#include "tensor/rng.h"
+
+using namespace tessera;
+using namespace tessera::kernels;
+
+namespace {
+
+// K = channels * 9: a 3x3 kernel over channels planes of 16 x 16 padded pixels.
+void conv_ukernel_bench(benchmark::State& state, void (*uk)(const ConvTile&), int64_t pixels, int64_t row_step) {
+  const int64_t channels = state.range(0) / 9, K = channels * 9, Wq = 16, plane = Wq * Wq;
+  Generator g(1);
+  std::vector<float> x(static_cast<size_t>(channels * plane + 64));
+  g.fill_normal(x.data(), static_cast<int64_t>(x.size()));
+  float* w = static_cast<float*>(std::aligned_alloc(64, static_cast<size_t>(K * 32 * 4)));
+  g.fill_normal(w, K * 32);
+  std::vector<float> y(static_cast<size_t>(32 * 16));
+  std::vector<int64_t> offsets(static_cast<size_t>(K));
+  for (int64_t c = 0, k = 0; c < channels; ++c)
+    for (int64_t kh = 0; kh < 3; ++kh)
+      for (int64_t kw = 0; kw < 3; ++kw) offsets[k++] = c * plane + kh * Wq + kw;
+  ConvTile t{};
+  t.kc = K;
+  t.x = x.data();
+  t.x_offsets = offsets.data();
+  t.row_step = row_step;
+  t.w = w;
+  t.y = y.data();
+  t.ldy = 16;
+  t.m = pixels;
+  t.n = 32;
+  t.act = FusedActivation::relu;
+  for (auto _ : state) {
+    uk(t);
+    benchmark::DoNotOptimize(y.data());
+  }
+  bench::set_flops_counters(state, 2.0 * pixels * 32 * K, 1);
+  std::free(w);
+}
+
+const int registered = [] {
+  if (!isa_supported(Isa::avx512)) return 0;
+  const struct {
+    const char* name;
+    void (*uk)(const ConvTile&);
+    int64_t pixels, row_step;
+  } tiles[] = {{"14x32__avx512", conv2d_direct_ukernel_14x32__avx512, 14, 0},
+               {"2x7x32__avx512", conv2d_direct_ukernel_2x7x32__avx512, 14, 16},
+               {"7x32__avx512", conv2d_direct_ukernel_7x32__avx512, 7, 0}};
+  for (const auto& tile : tiles)
+    benchmark::RegisterBenchmark((std::string("conv_ukernel_f32/") + tile.name).c_str(), conv_ukernel_bench, tile.uk,
+                                 tile.pixels, tile.row_step)
+        ->ArgName("k")->Arg(9 * 16)->Arg(9 * 64)->Arg(9 * 256);
+  return 0;
+}();
+
+}  // namespace
