@@ -7,7 +7,7 @@
 // rounds channels up to 14. Input pixel i of the tile, for weight position k, is
 //   x[x_offsets[k] + i]                       (i < split)
 //   x[x_offsets[k] + row_step + i - split]    (i >= split: a second output row)
-// in the stride-phase planes of kernels/conv2d.cpp, so the image is read in place.
+// in the stride-phase planes of kernels/conv2d_phases.h, so the image is read in place.
 // The tile is stored transposed, channel by channel, as m contiguous output pixels.
 #pragma once
 #include <cstdint>

@@ -5,7 +5,7 @@
 // B row k starts at b + b_offsets[k] (NR floats, of which the first n are used).
 // A packed B panel passes offsets k * NR; a convolution passes the offsets of its
 // (channel, kh, kw) rows inside a padded image, so it reads the image in place with
-// no im2col copy (kernels/conv2d.cpp).
+// no im2col copy (kernels/conv2d_phases.h).
 #pragma once
 #include <cstdint>
 
