@@ -31,6 +31,8 @@ void direct_tile(const ConvTile& t) {
     const int64_t off = t.x_offsets[k];
     const int64_t ahead = t.x_offsets[k + kAhead < t.kc ? k + kAhead : t.kc - 1];
     _mm_prefetch(reinterpret_cast<const char*>(x0 + ahead), _MM_HINT_T0);
+    // 14 pixels often straddle two lines: fetch the second too.
+    if constexpr (Split == MR && MR > 7) _mm_prefetch(reinterpret_cast<const char*>(x0 + ahead + MR - 1), _MM_HINT_T0);
     if constexpr (Split < MR) _mm_prefetch(reinterpret_cast<const char*>(x1 + ahead + Split), _MM_HINT_T0);
     // Weights 64 rows (8 KiB) ahead into L2: a panel's first tile streams them from L3.
     _mm_prefetch(reinterpret_cast<const char*>(w + 32 * 64), _MM_HINT_T1);
