@@ -4,6 +4,8 @@
 // broadcasts, enough independent FMAs to cover two FMA pipes' latency.
 #include <immintrin.h>
 
+#include <type_traits>
+
 #include "kernels/gemm_ukernel.h"
 
 namespace tessera::kernels {
@@ -33,20 +35,31 @@ void gemm_f32_ukernel_14x32__avx512(int64_t kc, const float* a, const float* b, 
   }
 
   constexpr int64_t kAhead = 24;  // B rows prefetched ahead: ~300 cycles, covers an L3 fetch
-  for (int64_t k = 0; k < kc; ++k) {
-    const float* bk = b + b_offsets[k];
-    const int64_t ahead = k + kAhead < kc ? k + kAhead : kc - 1;  // a select, not a branch
-    _mm_prefetch(reinterpret_cast<const char*>(b + b_offsets[ahead]), _MM_HINT_T0);
-    const __m512 b0 = _mm512_maskz_loadu_ps(m0, bk);
-    const __m512 b1 = _mm512_maskz_loadu_ps(m1, bk + 16);
+  // Full tiles load B unmasked; a column tail uses the masks.
+  auto k_loop = [&](auto full) {
+    for (int64_t k = 0; k < kc; ++k) {
+      const float* bk = b + b_offsets[k];
+      const int64_t ahead = k + kAhead < kc ? k + kAhead : kc - 1;  // a select, not a branch
+      _mm_prefetch(reinterpret_cast<const char*>(b + b_offsets[ahead]), _MM_HINT_T0);
+      __m512 b0, b1;
+      if constexpr (decltype(full)::value) {
+        b0 = _mm512_loadu_ps(bk);
+        b1 = _mm512_loadu_ps(bk + 16);
+      } else {
+        b0 = _mm512_maskz_loadu_ps(m0, bk);
+        b1 = _mm512_maskz_loadu_ps(m1, bk + 16);
+      }
 #pragma GCC unroll 14
-    for (int i = 0; i < MR; ++i) {
-      const __m512 ai = _mm512_set1_ps(a[i]);
-      acc[i][0] = _mm512_fmadd_ps(ai, b0, acc[i][0]);
-      acc[i][1] = _mm512_fmadd_ps(ai, b1, acc[i][1]);
+      for (int i = 0; i < MR; ++i) {
+        const __m512 ai = _mm512_set1_ps(a[i]);
+        acc[i][0] = _mm512_fmadd_ps(ai, b0, acc[i][0]);
+        acc[i][1] = _mm512_fmadd_ps(ai, b1, acc[i][1]);
+      }
+      a += MR;
     }
-    a += MR;
-  }
+  };
+  if (n == NR) k_loop(std::true_type{});
+  else k_loop(std::false_type{});
 
   // Spill the tile with constant indices so the accumulators above stay in registers
   // (a runtime-indexed epilogue would make the compiler keep them in memory).
