@@ -70,7 +70,7 @@ void gemm_f32_ukernel_14x32__avx512(int64_t kc, const float* a, const float* b, 
     _mm512_store_ps(tile[i] + 16, acc[i][1]);
   }
 
-  // Epilogue: masks cover the column tail; rows past m are skipped.
+  // Epilogue: masks cover a column tail (full tiles use plain moves); rows past m are skipped.
   const __m512 alpha = _mm512_set1_ps(ep.alpha), beta = _mm512_set1_ps(ep.beta);
   __m512 bc0 = _mm512_setzero_ps(), bc1 = _mm512_setzero_ps();
   if (ep.bias_col) {
@@ -82,8 +82,8 @@ void gemm_f32_ukernel_14x32__avx512(int64_t kc, const float* a, const float* b, 
     float* ci = c + i * ldc;
     __m512 v0 = _mm512_mul_ps(_mm512_load_ps(tile[i]), alpha), v1 = _mm512_mul_ps(_mm512_load_ps(tile[i] + 16), alpha);
     if (ep.beta != 0.f) {
-      v0 = _mm512_fmadd_ps(beta, _mm512_maskz_loadu_ps(m0, ci), v0);
-      v1 = _mm512_fmadd_ps(beta, _mm512_maskz_loadu_ps(m1, ci + 16), v1);
+      v0 = _mm512_fmadd_ps(beta, n == NR ? _mm512_loadu_ps(ci) : _mm512_maskz_loadu_ps(m0, ci), v0);
+      v1 = _mm512_fmadd_ps(beta, n == NR ? _mm512_loadu_ps(ci + 16) : _mm512_maskz_loadu_ps(m1, ci + 16), v1);
     }
     if (ep.bias_row) {
       const __m512 br = _mm512_set1_ps(ep.bias_row[i]);
@@ -92,8 +92,13 @@ void gemm_f32_ukernel_14x32__avx512(int64_t kc, const float* a, const float* b, 
     }
     v0 = apply_act(_mm512_add_ps(v0, bc0), ep.act);
     v1 = apply_act(_mm512_add_ps(v1, bc1), ep.act);
-    _mm512_mask_storeu_ps(ci, m0, v0);
-    _mm512_mask_storeu_ps(ci + 16, m1, v1);
+    if (n == NR) {
+      _mm512_storeu_ps(ci, v0);
+      _mm512_storeu_ps(ci + 16, v1);
+    } else {
+      _mm512_mask_storeu_ps(ci, m0, v0);
+      _mm512_mask_storeu_ps(ci + 16, m1, v1);
+    }
   }
 }
 
