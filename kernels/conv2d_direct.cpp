@@ -93,6 +93,16 @@ void conv2d_direct(float* y, const float* x, const PackedConv2d& w, const float*
       for (int64_t c = 0; c < s.C; ++c)
         for (int64_t i = 0; i < 16; ++i) tail[c * 16 + i] = i < tail_m ? xn[c * cols + p0 + i] : 0.f;
     }
+    // The input under pixel tiles [p0, p1): the image itself in place, else the phase rows
+    // under those output rows (plus the kernel's reach and one row of slack), built in
+    // the calling thread's own buffer.
+    auto input_under = [&](int64_t p0, int64_t p1) -> const float* {
+      if (in_place) return xn;
+      float* band = phase_buffer();
+      const int64_t oh0 = p0 / row_tiles * rows_per_tile, oh1 = ((p1 - 1) / row_tiles + 1) * rows_per_tile;
+      build_phase_band(band, xn, s.C, s, L, oh0, std::min(L.Hq, oh1 + (L.Hq - OH) + 1));
+      return band;
+    };
     auto tile = [&](const float* phases, int64_t ot, int64_t pt) {
       ConvTile c;
       c.kc = K;
@@ -125,39 +135,22 @@ void conv2d_direct(float* y, const float* x, const PackedConv2d& w, const float*
       }
     };
     if (pixel_major) {
-      // One parallel region: each thread builds, in its own buffer, the phase rows under
-      // its band of output rows (plus the kernel's reach and one row of slack), then
-      // computes that band; no thread reads what another one wrote.
+      // One parallel region: each thread builds the input under its band of output rows,
+      // then computes that band; no thread reads what another one wrote.
       parallel_for(pix_tiles, 1, [&](int64_t p0, int64_t p1) {
-        const float* phases = xn;
-        if (!in_place) {
-          float* band = phase_buffer();
-          const int64_t oh0 = p0 / row_tiles * rows_per_tile, oh1 = ((p1 - 1) / row_tiles + 1) * rows_per_tile;
-          build_phase_band(band, xn, s.C, s, L, oh0, std::min(L.Hq, oh1 + (L.Hq - OH) + 1));
-          phases = band;
-        }
+        const float* phases = input_under(p0, p1);
         for (int64_t g0 = 0; g0 < oc_tiles; g0 += panel_group)
           for (int64_t pt = p0; pt < p1; ++pt)
             for (int64_t ot = g0; ot < std::min(oc_tiles, g0 + panel_group); ++ot) tile(phases, ot, pt);
       });
     } else {
-      // Channel-panel-major: a thread's run of tasks covers some panels' worth of pixel
-      // tiles; it builds the phase rows under those tiles (all rows when its run wraps
-      // around) in its own buffer, inside the same parallel region. (A separate region
-      // to build shared planes cost ~1 ms per conv with 16 threads on a 16-core VM.)
+      // Channel-panel-major: a thread's run of tasks covers some pixel tiles of one or
+      // more panels; it builds the input under them (all rows when its run wraps around)
+      // inside the same parallel region. (A separate region to build shared planes cost
+      // ~1 ms per conv with 16 threads on a 16-core VM.)
       parallel_for(oc_tiles * pix_tiles, 1, [&](int64_t t0, int64_t t1) {
-        const float* phases = xn;
-        if (!in_place) {
-          float* band = phase_buffer();
-          int64_t p_lo = 0, p_hi = pix_tiles;
-          if (t1 - t0 < pix_tiles && t0 % pix_tiles <= (t1 - 1) % pix_tiles) {
-            p_lo = t0 % pix_tiles;
-            p_hi = (t1 - 1) % pix_tiles + 1;
-          }
-          const int64_t oh0 = p_lo / row_tiles * rows_per_tile, oh1 = ((p_hi - 1) / row_tiles + 1) * rows_per_tile;
-          build_phase_band(band, xn, s.C, s, L, oh0, std::min(L.Hq, oh1 + (L.Hq - OH) + 1));
-          phases = band;
-        }
+        const bool wraps = t1 - t0 >= pix_tiles || t0 % pix_tiles > (t1 - 1) % pix_tiles;
+        const float* phases = wraps ? input_under(0, pix_tiles) : input_under(t0 % pix_tiles, (t1 - 1) % pix_tiles + 1);
         for (int64_t t = t0; t < t1; ++t) tile(phases, t / pix_tiles, t % pix_tiles);
       });
     }

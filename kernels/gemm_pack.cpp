@@ -1,4 +1,7 @@
 // Packing of GEMM operands into micro-panels (see kernels/gemm.h for the layouts).
+// Both operands reduce to two moves: rows copied into a panel as they lie, or rows
+// transposed into panel columns. AVX-512 versions of both live in
+// kernels/x86/gemm_pack_f32__avx512.cpp; the loops here are the specification.
 #include "kernels/gemm_pack.h"
 
 #include <algorithm>
@@ -13,75 +16,58 @@ void pack_transpose_f32__avx512(float* dst, int64_t width, const float* src, int
 void pack_rows_32_f32__avx512(float* dst, const float* src, int64_t lds, int64_t cols, int64_t kc);
 
 namespace {
+
 bool have_avx512() { return active_isa() >= Isa::avx512; }
+
+// dst[k * width + i] = src[i * lds + k] for i < rows, 0 for rows <= i < width; k < kc.
+// Each source row is walked once, contiguously (reading a column of rows per k instead
+// touches lines lds apart, which alias in L1 when lds is a power of two).
+void pack_transpose(float* dst, int64_t width, const float* src, int64_t lds, int64_t rows, int64_t kc) {
+  if (have_avx512()) {
+    pack_transpose_f32__avx512(dst, width, src, lds, rows, kc);
+    return;
+  }
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t k = 0; k < kc; ++k) dst[k * width + i] = src[i * lds + k];
+  for (int64_t i = rows; i < width; ++i)
+    for (int64_t k = 0; k < kc; ++k) dst[k * width + i] = 0.f;
+}
+
+// dst[k * width + j] = src[k * lds + j] for j < cols, 0 for cols <= j < width; k < kc.
+void pack_rows(float* dst, int64_t width, const float* src, int64_t lds, int64_t cols, int64_t kc) {
+  if (width == 32 && have_avx512()) {
+    pack_rows_32_f32__avx512(dst, src, lds, cols, kc);
+    return;
+  }
+  for (int64_t k = 0; k < kc; ++k) {
+    float* d = dst + k * width;
+    std::memcpy(d, src + k * lds, static_cast<size_t>(cols) * sizeof(float));
+    for (int64_t j = cols; j < width; ++j) d[j] = 0.f;
+  }
+}
+
 }  // namespace
 
 void pack_a_block(float* dst, bool trans_a, const float* A, int64_t lda, int64_t m0, int64_t mc, int64_t k0, int64_t kc,
                   int64_t mr) {
-  for (int64_t p = 0; p < mc; p += mr) {
+  for (int64_t p = 0; p < mc; p += mr, dst += kc * mr) {
     const int64_t rows = std::min(mr, mc - p);
-    if (trans_a) {
-      // A^T stored [K, M]: each k row of the panel is contiguous in the source.
-      for (int64_t k = 0; k < kc; ++k) {
-        const float* src = A + (k0 + k) * lda + m0 + p;
-        float* d = dst + k * mr;
-        for (int64_t i = 0; i < rows; ++i) d[i] = src[i];
-        for (int64_t i = rows; i < mr; ++i) d[i] = 0.f;
-      }
-    } else if (have_avx512()) {
-      pack_transpose_f32__avx512(dst, mr, A + (m0 + p) * lda + k0, lda, rows, kc);
-    } else {
-      // Walk each source row once, contiguously. (Reading a column of MR rows per k
-      // instead touches MR lines lda apart, which alias in L1 when lda is a power of two.)
-      for (int64_t i = 0; i < rows; ++i) {
-        const float* src = A + (m0 + p + i) * lda + k0;
-        for (int64_t k = 0; k < kc; ++k) dst[k * mr + i] = src[k];
-      }
-      for (int64_t i = rows; i < mr; ++i)
-        for (int64_t k = 0; k < kc; ++k) dst[k * mr + i] = 0.f;
-    }
-    dst += kc * mr;
+    if (trans_a)  // A^T stored [K, M]: each k row of the panel is contiguous in the source
+      pack_rows(dst, mr, A + k0 * lda + m0 + p, lda, rows, kc);
+    else
+      pack_transpose(dst, mr, A + (m0 + p) * lda + k0, lda, rows, kc);
   }
 }
 
 void pack_b_matrix(const void* ctx, float* dst, int64_t k0, int64_t kc, int64_t n0, int64_t nc, int64_t nr) {
   const auto& m = *static_cast<const MatrixB*>(ctx);
-  if (have_avx512() && (m.trans || nr == 32)) {
-    for (int64_t j0 = 0; j0 < nc; j0 += nr, dst += kc * nr) {
-      const int64_t cols = std::min(nr, nc - j0);
-      if (m.trans)
-        pack_transpose_f32__avx512(dst, nr, m.data + (n0 + j0) * m.ld + k0, m.ld, cols, kc);
-      else
-        pack_rows_32_f32__avx512(dst, m.data + k0 * m.ld + n0 + j0, m.ld, cols, kc);
-    }
-    return;
-  }
-  if (!m.trans) {
-    // Panel by panel: each source row segment is NR floats; writing one panel at a time
-    // keeps the stores sequential (dealing a whole row out to every panel would scatter
-    // them kc*NR floats apart, which aliases in L1).
-    for (int64_t j0 = 0; j0 < nc; j0 += nr) {
-      const int64_t cols = std::min(nr, nc - j0);
-      for (int64_t k = 0; k < kc; ++k) {
-        float* d = dst + j0 * kc + k * nr;
-        std::memcpy(d, m.data + (k0 + k) * m.ld + n0 + j0, static_cast<size_t>(cols) * sizeof(float));
-        for (int64_t j = cols; j < nr; ++j) d[j] = 0.f;
-      }
-    }
-    return;
-  }
-  // B^T stored [N, K]: walk each source row once (contiguous in k).
-  for (int64_t j0 = 0; j0 < nc; j0 += nr) {
+  // Panel by panel, so the stores stay sequential.
+  for (int64_t j0 = 0; j0 < nc; j0 += nr, dst += kc * nr) {
     const int64_t cols = std::min(nr, nc - j0);
-    for (int64_t j = 0; j < nr; ++j) {
-      if (j < cols) {
-        const float* src = m.data + (n0 + j0 + j) * m.ld + k0;
-        for (int64_t k = 0; k < kc; ++k) dst[k * nr + j] = src[k];
-      } else {
-        for (int64_t k = 0; k < kc; ++k) dst[k * nr + j] = 0.f;
-      }
-    }
-    dst += kc * nr;
+    if (m.trans)  // B^T stored [N, K]
+      pack_transpose(dst, nr, m.data + (n0 + j0) * m.ld + k0, m.ld, cols, kc);
+    else
+      pack_rows(dst, nr, m.data + k0 * m.ld + n0 + j0, m.ld, cols, kc);
   }
 }
 

@@ -6,17 +6,12 @@
 #include <type_traits>
 
 #include "kernels/conv2d_ukernel.h"
+#include "kernels/x86/fused_activation__avx512.h"
 #include "kernels/x86/transpose_f32__avx512.h"
 
 namespace tessera::kernels {
 
 namespace {
-
-inline __m512 apply_act(__m512 v, FusedActivation act) {
-  if (act == FusedActivation::relu) return _mm512_max_ps(v, _mm512_setzero_ps());
-  if (act == FusedActivation::relu6) return _mm512_min_ps(_mm512_max_ps(v, _mm512_setzero_ps()), _mm512_set1_ps(6.f));
-  return v;
-}
 
 // MR pixels per tile; pixels from Split on come from a second output row.
 template <int MR, int Split>
@@ -60,7 +55,7 @@ void direct_tile(const ConvTile& t) {
     const __m512 b = t.bias ? _mm512_maskz_loadu_ps(ch, t.bias + c0) : _mm512_setzero_ps();
     __m512 r[16];
 #pragma GCC unroll 14
-    for (int i = 0; i < MR; ++i) r[i] = apply_act(_mm512_add_ps(acc[i][v], b), t.act);
+    for (int i = 0; i < MR; ++i) r[i] = apply_fused_activation(_mm512_add_ps(acc[i][v], b), t.act);
     for (int i = MR; i < 16; ++i) r[i] = _mm512_setzero_ps();
     transpose16_f32(r);
     for (int j = 0; j < nv; ++j) _mm512_mask_storeu_ps(t.y + (c0 + j) * t.ldy, pix, r[j]);

@@ -7,17 +7,12 @@
 #include <type_traits>
 
 #include "kernels/gemm_ukernel.h"
+#include "kernels/x86/fused_activation__avx512.h"
 
 namespace tessera::kernels {
 
 namespace {
 constexpr int MR = 14, NR = 32;
-
-inline __m512 apply_act(__m512 v, FusedActivation act) {
-  if (act == FusedActivation::relu) return _mm512_max_ps(v, _mm512_setzero_ps());
-  if (act == FusedActivation::relu6) return _mm512_min_ps(_mm512_max_ps(v, _mm512_setzero_ps()), _mm512_set1_ps(6.f));
-  return v;
-}
 }  // namespace
 
 void gemm_f32_ukernel_14x32__avx512(int64_t kc, const float* a, const float* b, const int64_t* b_offsets, float* c,
@@ -90,8 +85,8 @@ void gemm_f32_ukernel_14x32__avx512(int64_t kc, const float* a, const float* b, 
       v0 = _mm512_add_ps(v0, br);
       v1 = _mm512_add_ps(v1, br);
     }
-    v0 = apply_act(_mm512_add_ps(v0, bc0), ep.act);
-    v1 = apply_act(_mm512_add_ps(v1, bc1), ep.act);
+    v0 = apply_fused_activation(_mm512_add_ps(v0, bc0), ep.act);
+    v1 = apply_fused_activation(_mm512_add_ps(v1, bc1), ep.act);
     if (n == NR) {
       _mm512_storeu_ps(ci, v0);
       _mm512_storeu_ps(ci + 16, v1);
