@@ -45,7 +45,7 @@ PackedConv2d pack_conv2d(const float* weight, const Conv2dShape& s) {
     return p;
   }
   if (use_direct(p.isa, s)) {
-    p.direct = pack_direct_weights(weight, s.OC, Kg);
+    p.direct = pack_direct_weights(weight, s);
     return p;
   }
   for (int64_t g = 0; g < s.groups; ++g) p.groups.push_back(pack_a(p.isa, false, OCg, Kg, weight + g * OCg * Kg, Kg));

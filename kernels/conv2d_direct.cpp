@@ -13,6 +13,7 @@ namespace tessera::kernels {
 
 namespace {
 constexpr int64_t kDirectNR = 32, kDirectMR = 14;
+constexpr int64_t kMaxSegments = 16;  // kernel rows a tile's segments can cover
 }  // namespace
 
 // The direct path (kernels/conv2d_ukernel.h) takes every AVX-512 conv with groups == 1.
@@ -20,21 +21,72 @@ bool use_direct(Isa isa, const Conv2dShape& s) {
   return (isa == Isa::avx512 || isa == Isa::avx512vnni) && s.groups == 1;
 }
 
-// Weights [OC, K] as panels of 32 output channels: panel t holds K rows of channels
-// 32t..32t+31 (zero past OC), the microkernel's vector operand.
-std::shared_ptr<float> pack_direct_weights(const float* w, int64_t OC, int64_t K) {
-  const int64_t tiles = (OC + kDirectNR - 1) / kDirectNR;
+// The direct path sums K in (kh, c, kw) order: a kernel row that lies in the padding
+// for a tile is one contiguous K range to skip, and each channel's KW taps stay together.
+int64_t direct_k(const Conv2dShape& s, int64_t c, int64_t kh, int64_t kw) { return (kh * s.C + c) * s.KW + kw; }
+
+// Weights [OC, C, KH, KW] as panels of 32 output channels: panel t holds K rows, in
+// (kh, c, kw) order, of channels 32t..32t+31 (zero past OC), the microkernel's vector operand.
+std::shared_ptr<float> pack_direct_weights(const float* w, const Conv2dShape& s) {
+  const int64_t K = s.C * s.KH * s.KW, tiles = (s.OC + kDirectNR - 1) / kDirectNR;
   const size_t bytes = static_cast<size_t>(std::max<int64_t>(tiles * K * kDirectNR, 16) * 4);
   float* buf = static_cast<float*>(std::aligned_alloc(64, (bytes + 63) / 64 * 64));
   TESSERA_CHECK(buf, "conv2d: out of memory packing weights (", bytes, " bytes)");
   for (int64_t t = 0; t < tiles; ++t)
-    for (int64_t k = 0; k < K; ++k)
-      for (int64_t j = 0; j < kDirectNR; ++j) {
-        const int64_t oc = t * kDirectNR + j;
-        buf[(t * K + k) * kDirectNR + j] = oc < OC ? w[oc * K + k] : 0.f;
-      }
+    for (int64_t c = 0, k = 0; c < s.C; ++c)
+      for (int64_t kh = 0; kh < s.KH; ++kh)
+        for (int64_t kw = 0; kw < s.KW; ++kw, ++k) {
+          float* row = buf + (t * K + direct_k(s, c, kh, kw)) * kDirectNR;
+          for (int64_t j = 0; j < kDirectNR; ++j) {
+            const int64_t oc = t * kDirectNR + j;
+            row[j] = oc < s.OC ? w[oc * K + k] : 0.f;
+          }
+        }
   return std::shared_ptr<float>(buf, [](float* q) { std::free(q); });
 }
+
+namespace {
+
+// The K segments of a tile of output rows oh0..oh0+rows-1 (1 or 2), columns ow0..ow0+cols-1
+// of each row, for a microkernel with `split` pixels per row: kernel rows that read only
+// padding for every row of the tile are left out; rows that do for one of two rows, and
+// (3-wide kernels) the first/last column's padding taps, become skip bits. Returns the count,
+// 0 for a tile that reads no padding.
+int64_t tile_segments(ConvSegment* seg, const Conv2dShape& s, int64_t oh0, int64_t rows, int64_t ow0, int64_t cols,
+                      int64_t split) {
+  auto outside = [](int64_t o, int64_t stride, int64_t pad, int64_t k, int64_t dil, int64_t size) {
+    const int64_t i = o * stride - pad + k * dil;
+    return i < 0 || i >= size;
+  };
+  // kw = 0 / KW-1 may skip only the first / last column, and only if it lies in the padding.
+  auto only_column = [&](int64_t kw, int64_t col) {
+    if (!outside(col, s.SW, s.PW, kw, s.DW, s.W)) return false;
+    for (int64_t ow = ow0; ow < ow0 + cols; ++ow)
+      if (ow != col && outside(ow, s.SW, s.PW, kw, s.DW, s.W)) return false;
+    return true;
+  };
+  // Interior tiles (most of them) read no padding: one segment, none skipped.
+  const bool rows_inside = oh0 * s.SH >= s.PH && (oh0 + rows - 1) * s.SH - s.PH + (s.KH - 1) * s.DH < s.H;
+  const bool cols_inside = ow0 * s.SW >= s.PW && (ow0 + cols - 1) * s.SW - s.PW + (s.KW - 1) * s.DW < s.W;
+  if (rows_inside && cols_inside) return 0;
+  unsigned columns = 0;
+  if (s.KW == 3) {
+    if (only_column(0, ow0)) columns |= kSkipLeft;
+    if (cols == split && only_column(2, ow0 + cols - 1)) columns |= kSkipRight;
+  }
+  const int64_t per_row = s.C * s.KW;
+  int64_t n = 0;
+  for (int64_t kh = 0; kh < s.KH; ++kh) {
+    const bool a = outside(oh0, s.SH, s.PH, kh, s.DH, s.H), b = rows == 2 && outside(oh0 + 1, s.SH, s.PH, kh, s.DH, s.H);
+    if (a && (rows == 1 || b)) continue;
+    const unsigned skip = columns | (a ? kSkipRowA : 0u) | (b ? kSkipRowB : 0u);
+    if (n > 0 && seg[n - 1].skip == skip && seg[n - 1].k1 == kh * per_row) seg[n - 1].k1 += per_row;
+    else seg[n++] = ConvSegment{kh * per_row, (kh + 1) * per_row, skip};
+  }
+  return n;
+}
+
+}  // namespace
 
 // Output tiles: 14 pixels of one output row, or two rows of 7 when OW == 7 (the last
 // stage of most ImageNet networks), times 32 output channels. Threads split the
@@ -49,8 +101,11 @@ void conv2d_direct(float* y, const float* x, const PackedConv2d& w, const float*
   const PhaseLayout L = phase_layout(s);
   thread_local std::vector<float> phases_buf;  // per thread: each builds the rows it reads
   thread_local std::vector<int64_t> offsets_buf;
-  int64_t* offsets = grow(offsets_buf, static_cast<size_t>(K));
-  build_offsets(offsets, s.C, s, L);
+  int64_t* offsets = grow(offsets_buf, static_cast<size_t>(2 * K));
+  build_offsets(offsets + K, s.C, s, L);  // (c, kh, kw) order, into the direct path's (kh, c, kw)
+  for (int64_t c = 0, k = 0; c < s.C; ++c)
+    for (int64_t kh = 0; kh < s.KH; ++kh)
+      for (int64_t kw = 0; kw < s.KW; ++kw) offsets[direct_k(s, c, kh, kw)] = offsets[K + k++];
   // + slack: tail tiles read up to a row and MR pixels past the last plane (values unused)
   const size_t planes = static_cast<size_t>(L.phases() * s.C * L.plane), slack = static_cast<size_t>(L.Wq + 64);
   auto phase_buffer = [&] {
@@ -67,6 +122,8 @@ void conv2d_direct(float* y, const float* x, const PackedConv2d& w, const float*
   const int64_t rows_per_tile = two_rows ? 2 : 1;
   const int64_t pix_tiles = (rows + rows_per_tile - 1) / rows_per_tile * row_tiles;
   const int64_t oc_tiles = (s.OC + kDirectNR - 1) / kDirectNR;
+  // Tiles on the border skip the taps that read padding (kernels/conv2d_ukernel.h).
+  const bool skips = (s.PH > 0 || s.PW > 0) && s.KH <= kMaxSegments;
   const bool pixel_major = pix_tiles >= 4 * get_num_threads();
   // Pixel-major threads walk their pixel tiles once per group of weight panels that
   // fits in half of L2 (a 1 MiB L2 on the CPUs this was tuned on), so the weights of a
@@ -107,6 +164,8 @@ void conv2d_direct(float* y, const float* x, const PackedConv2d& w, const float*
       ConvTile c;
       c.kc = K;
       c.x_offsets = offsets;
+      ConvSegment segs[kMaxSegments];
+      c.segments = nullptr;
       c.w = w.direct.get() + ot * K * kDirectNR;
       c.ldy = OH * OW;
       c.n = std::min(kDirectNR, s.OC - ot * kDirectNR);
@@ -119,6 +178,7 @@ void conv2d_direct(float* y, const float* x, const PackedConv2d& w, const float*
         c.row_step = ldx;
         c.m = std::min<int64_t>(2, OH - oh) * 7;
         c.y = yt + oh * OW;
+        if (skips && (c.n_segments = tile_segments(segs, s, oh, c.m / 7, 0, 7, 7)) > 0) c.segments = segs;
         if (c.m == 14) conv2d_direct_ukernel_2x7x32__avx512(c);
         else conv2d_direct_ukernel_7x32__avx512(c);
       } else {
@@ -127,6 +187,7 @@ void conv2d_direct(float* y, const float* x, const PackedConv2d& w, const float*
         c.row_step = 0;
         c.m = std::min(kDirectMR, cols - ow0);
         c.y = yt + oh * cols + ow0;
+        if (skips && (c.n_segments = tile_segments(segs, s, oh, 1, ow0, c.m, kDirectMR)) > 0) c.segments = segs;
         if (flat && c.m < kDirectMR) {
           c.x = tail;
           c.x_offsets = tail_offsets;

@@ -10,7 +10,7 @@
 namespace tessera::kernels {
 
 bool use_direct(Isa isa, const Conv2dShape& s);
-std::shared_ptr<float> pack_direct_weights(const float* w, int64_t OC, int64_t K);
+std::shared_ptr<float> pack_direct_weights(const float* w, const Conv2dShape& s);
 void conv2d_direct(float* y, const float* x, const PackedConv2d& w, const float* bias, FusedActivation act,
                    const Conv2dShape& s);
 

@@ -13,33 +13,81 @@ namespace tessera::kernels {
 
 namespace {
 
+// Pixels (bit i = pixel i) that a segment with these skip bits sums at kw = 0, 1, 2
+// of each group of three k (all three alike without kSkipLeft/kSkipRight).
+template <int MR, int Split>
+constexpr unsigned active_pixels(unsigned skip, int kw) {
+  const unsigned row_a = (1u << Split) - 1, row_b = ((1u << MR) - 1) & ~row_a;
+  unsigned a = (skip & kSkipRowA ? 0 : row_a) | (skip & kSkipRowB ? 0 : row_b);
+  const unsigned first = 1u | (Split < MR ? 1u << Split : 0), last = 1u << (Split - 1) | 1u << (MR - 1);
+  if (kw == 0 && (skip & kSkipLeft)) a &= ~first;
+  if (kw == 2 && (skip & kSkipRight)) a &= ~last;
+  return a;
+}
+
+// One k step: weights k (two vectors of 16 channels) times the Active pixels.
+template <int MR, int Split, unsigned Active>
+[[gnu::always_inline]] inline void k_step(__m512 (&acc)[MR][2], const ConvTile& t, int64_t k, const float* x0,
+                                          const float* x1) {
+  constexpr int64_t kAhead = 16;  // input rows prefetched ahead: they jump between channel planes
+  const int64_t off = t.x_offsets[k];
+  const int64_t ahead = t.x_offsets[k + kAhead < t.kc ? k + kAhead : t.kc - 1];
+  _mm_prefetch(reinterpret_cast<const char*>(x0 + ahead), _MM_HINT_T0);
+  // 14 pixels often straddle two lines: fetch the second too.
+  if constexpr (Split == MR && MR > 7) _mm_prefetch(reinterpret_cast<const char*>(x0 + ahead + MR - 1), _MM_HINT_T0);
+  if constexpr (Split < MR) _mm_prefetch(reinterpret_cast<const char*>(x1 + ahead + Split), _MM_HINT_T0);
+  const float* w = t.w + 32 * k;
+  // Weights 64 rows (8 KiB) ahead into L2: a panel's first tile streams them from L3.
+  _mm_prefetch(reinterpret_cast<const char*>(w + 32 * 64), _MM_HINT_T1);
+  _mm_prefetch(reinterpret_cast<const char*>(w + 32 * 64 + 16), _MM_HINT_T1);
+  const __m512 w0 = _mm512_load_ps(w), w1 = _mm512_load_ps(w + 16);
+#pragma GCC unroll 14
+  for (int i = 0; i < MR; ++i) {
+    if ((Active >> i & 1) == 0) continue;
+    const __m512 xi = _mm512_set1_ps(i < Split ? x0[off + i] : x1[off + i]);
+    acc[i][0] = _mm512_fmadd_ps(xi, w0, acc[i][0]);
+    acc[i][1] = _mm512_fmadd_ps(xi, w1, acc[i][1]);
+  }
+}
+
+template <int MR, int Split, unsigned Skip>
+[[gnu::always_inline]] inline void sum_segment(__m512 (&acc)[MR][2], const ConvTile& t, int64_t k0, int64_t k1,
+                                               const float* x0, const float* x1) {
+  constexpr unsigned a0 = active_pixels<MR, Split>(Skip, 0), a1 = active_pixels<MR, Split>(Skip, 1),
+                     a2 = active_pixels<MR, Split>(Skip, 2);
+  if constexpr (a0 == a1 && a1 == a2) {
+    for (int64_t k = k0; k < k1; ++k) k_step<MR, Split, a0>(acc, t, k, x0, x1);
+  } else {
+    for (int64_t k = k0; k < k1; k += 3) {
+      k_step<MR, Split, a0>(acc, t, k, x0, x1);
+      k_step<MR, Split, a1>(acc, t, k + 1, x0, x1);
+      k_step<MR, Split, a2>(acc, t, k + 2, x0, x1);
+    }
+  }
+}
+
 // MR pixels per tile; pixels from Split on come from a second output row.
 template <int MR, int Split>
 void direct_tile(const ConvTile& t) {
   __m512 acc[MR][2];
   for (int i = 0; i < MR; ++i) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
-  const float* w = t.w;
   const float* x0 = t.x;
   const float* x1 = t.x + t.row_step - Split;  // pixel i >= Split reads x1[offset + i]
-  constexpr int64_t kAhead = 16;  // input rows prefetched ahead: they jump between channel planes
-  for (int64_t k = 0; k < t.kc; ++k) {
-    const int64_t off = t.x_offsets[k];
-    const int64_t ahead = t.x_offsets[k + kAhead < t.kc ? k + kAhead : t.kc - 1];
-    _mm_prefetch(reinterpret_cast<const char*>(x0 + ahead), _MM_HINT_T0);
-    // 14 pixels often straddle two lines: fetch the second too.
-    if constexpr (Split == MR && MR > 7) _mm_prefetch(reinterpret_cast<const char*>(x0 + ahead + MR - 1), _MM_HINT_T0);
-    if constexpr (Split < MR) _mm_prefetch(reinterpret_cast<const char*>(x1 + ahead + Split), _MM_HINT_T0);
-    // Weights 64 rows (8 KiB) ahead into L2: a panel's first tile streams them from L3.
-    _mm_prefetch(reinterpret_cast<const char*>(w + 32 * 64), _MM_HINT_T1);
-    _mm_prefetch(reinterpret_cast<const char*>(w + 32 * 64 + 16), _MM_HINT_T1);
-    const __m512 w0 = _mm512_load_ps(w), w1 = _mm512_load_ps(w + 16);
-#pragma GCC unroll 14
-    for (int i = 0; i < MR; ++i) {
-      const __m512 xi = _mm512_set1_ps(i < Split ? x0[off + i] : x1[off + i]);
-      acc[i][0] = _mm512_fmadd_ps(xi, w0, acc[i][0]);
-      acc[i][1] = _mm512_fmadd_ps(xi, w1, acc[i][1]);
+  if (t.segments == nullptr) {
+    sum_segment<MR, Split, 0>(acc, t, 0, t.kc, x0, x1);
+  } else {
+    for (int64_t g = 0; g < t.n_segments; ++g) {
+      const ConvSegment& s = t.segments[g];
+      switch (s.skip) {
+#define TESSERA_SEGMENT(bits) \
+  case bits: sum_segment<MR, Split, bits>(acc, t, s.k0, s.k1, x0, x1); break;
+        TESSERA_SEGMENT(1) TESSERA_SEGMENT(2) TESSERA_SEGMENT(4) TESSERA_SEGMENT(5) TESSERA_SEGMENT(6)
+        TESSERA_SEGMENT(8) TESSERA_SEGMENT(9) TESSERA_SEGMENT(10) TESSERA_SEGMENT(12) TESSERA_SEGMENT(13)
+        TESSERA_SEGMENT(14)
+#undef TESSERA_SEGMENT
+        default: sum_segment<MR, Split, 0>(acc, t, s.k0, s.k1, x0, x1);
+      }
     }
-    w += 32;
   }
 
   // Bias and activation along the channel vectors, then transpose each 16-channel half
