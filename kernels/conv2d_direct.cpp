@@ -86,6 +86,17 @@ int64_t tile_segments(ConvSegment* seg, const Conv2dShape& s, int64_t oh0, int64
   return n;
 }
 
+// Whether the tiles can read a padded image in place: every read that would fall outside
+// it must be one the border tiles skip (tile_segments). Holds for the 3x3 pad-1 convs and
+// the strided 1x1 convs of ResNet-style networks, stride 1 or 2, when the output rows fill
+// whole tiles (a tail tile computes, and reads, all 14 pixels).
+bool reads_image_exactly(const Conv2dShape& s) {
+  const bool three = s.KH == 3 && s.KW == 3 && s.PH == 1 && s.PW == 1;
+  const bool one = s.KH == 1 && s.KW == 1 && s.PH == 0 && s.PW == 0;
+  return (three || one) && s.DH == 1 && s.DW == 1 && s.SH == s.SW && s.SH <= 2 && s.H >= 2 && s.W >= 2 &&
+         (s.OW() == 7 || s.OW() % kDirectMR == 0);
+}
+
 }  // namespace
 
 // Output tiles: 14 pixels of one output row, or two rows of 7 when OW == 7 (the last
@@ -99,13 +110,23 @@ void conv2d_direct(float* y, const float* x, const PackedConv2d& w, const float*
                    const Conv2dShape& s) {
   const int64_t OH = s.OH(), OW = s.OW(), K = s.C * s.KH * s.KW;
   const PhaseLayout L = phase_layout(s);
-  thread_local std::vector<float> phases_buf;  // per thread: each builds the rows it reads
+  // The input is read in place (the image itself, pixels SW apart) or from padded
+  // stride-phase planes each thread builds for the rows it reads.
+  const bool image = L.in_place || reads_image_exactly(s);
+  thread_local std::vector<float> phases_buf;
   thread_local std::vector<int64_t> offsets_buf;
   int64_t* offsets = grow(offsets_buf, static_cast<size_t>(2 * K));
-  build_offsets(offsets + K, s.C, s, L);  // (c, kh, kw) order, into the direct path's (kh, c, kw)
-  for (int64_t c = 0, k = 0; c < s.C; ++c)
-    for (int64_t kh = 0; kh < s.KH; ++kh)
-      for (int64_t kw = 0; kw < s.KW; ++kw) offsets[direct_k(s, c, kh, kw)] = offsets[K + k++];
+  if (image) {
+    for (int64_t c = 0; c < s.C; ++c)
+      for (int64_t kh = 0; kh < s.KH; ++kh)
+        for (int64_t kw = 0; kw < s.KW; ++kw)
+          offsets[direct_k(s, c, kh, kw)] = (c * s.H + kh * s.DH - s.PH) * s.W + kw * s.DW - s.PW;
+  } else {
+    build_offsets(offsets + K, s.C, s, L);  // (c, kh, kw) order, into the direct path's (kh, c, kw)
+    for (int64_t c = 0, k = 0; c < s.C; ++c)
+      for (int64_t kh = 0; kh < s.KH; ++kh)
+        for (int64_t kw = 0; kw < s.KW; ++kw) offsets[direct_k(s, c, kh, kw)] = offsets[K + k++];
+  }
   // + slack: tail tiles read up to a row and MR pixels past the last plane (values unused)
   const size_t planes = static_cast<size_t>(L.phases() * s.C * L.plane), slack = static_cast<size_t>(L.Wq + 64);
   auto phase_buffer = [&] {
@@ -114,16 +135,18 @@ void conv2d_direct(float* y, const float* x, const PackedConv2d& w, const float*
     return p;
   };
 
-  // A 1x1 stride-1 conv reads the image in place, its pixels flattened into one row
-  // (no padding, so tiles may cross image rows); 7x7 maps keep their two-row tiles.
-  const bool in_place = L.in_place, two_rows = OW == 7, flat = in_place && !two_rows;
-  const int64_t rows = flat ? 1 : OH, cols = flat ? OH * OW : OW, ldx = flat ? cols : L.Wq;
+  // A 1x1 stride-1 conv's pixels are flattened into one row (no padding, so tiles may
+  // cross image rows); 7x7 maps keep their two-row tiles.
+  const bool two_rows = OW == 7, flat = L.in_place && !two_rows;
+  const int64_t rows = flat ? 1 : OH, cols = flat ? OH * OW : OW;
+  // floats between output rows and between pixels, in what the tiles read
+  const int64_t ldx = flat ? cols : image ? s.SH * s.W : L.Wq, pixel_step = image ? s.SW : 1;
   const int64_t row_tiles = two_rows ? 1 : (cols + kDirectMR - 1) / kDirectMR;
   const int64_t rows_per_tile = two_rows ? 2 : 1;
   const int64_t pix_tiles = (rows + rows_per_tile - 1) / rows_per_tile * row_tiles;
   const int64_t oc_tiles = (s.OC + kDirectNR - 1) / kDirectNR;
   // Tiles on the border skip the taps that read padding (kernels/conv2d_ukernel.h).
-  const bool skips = (s.PH > 0 || s.PW > 0) && s.KH <= kMaxSegments;
+  const bool skips = (s.PH > 0 || s.PW > 0) && s.KH <= kMaxSegments && !flat;
   const bool pixel_major = pix_tiles >= 4 * get_num_threads();
   // Pixel-major threads walk their pixel tiles once per group of weight panels that
   // fits in half of L2 (a 1 MiB L2 on the CPUs this was tuned on), so the weights of a
@@ -150,11 +173,11 @@ void conv2d_direct(float* y, const float* x, const PackedConv2d& w, const float*
       for (int64_t c = 0; c < s.C; ++c)
         for (int64_t i = 0; i < 16; ++i) tail[c * 16 + i] = i < tail_m ? xn[c * cols + p0 + i] : 0.f;
     }
-    // The input under pixel tiles [p0, p1): the image itself in place, else the phase rows
+    // The input under pixel tiles [p0, p1): the image itself, else the phase rows
     // under those output rows (plus the kernel's reach and one row of slack), built in
     // the calling thread's own buffer.
     auto input_under = [&](int64_t p0, int64_t p1) -> const float* {
-      if (in_place) return xn;
+      if (image) return xn;
       float* band = phase_buffer();
       const int64_t oh0 = p0 / row_tiles * rows_per_tile, oh1 = ((p1 - 1) / row_tiles + 1) * rows_per_tile;
       build_phase_band(band, xn, s.C, s, L, oh0, std::min(L.Hq, oh1 + (L.Hq - OH) + 1));
@@ -179,11 +202,11 @@ void conv2d_direct(float* y, const float* x, const PackedConv2d& w, const float*
         c.m = std::min<int64_t>(2, OH - oh) * 7;
         c.y = yt + oh * OW;
         if (skips && (c.n_segments = tile_segments(segs, s, oh, c.m / 7, 0, 7, 7)) > 0) c.segments = segs;
-        if (c.m == 14) conv2d_direct_ukernel_2x7x32__avx512(c);
-        else conv2d_direct_ukernel_7x32__avx512(c);
+        if (pixel_step == 2) (c.m == 14 ? conv2d_direct_ukernel_2x7x32s2__avx512 : conv2d_direct_ukernel_7x32s2__avx512)(c);
+        else (c.m == 14 ? conv2d_direct_ukernel_2x7x32__avx512 : conv2d_direct_ukernel_7x32__avx512)(c);
       } else {
         const int64_t oh = pt / row_tiles, ow0 = pt % row_tiles * kDirectMR;
-        c.x = phases + oh * ldx + ow0;
+        c.x = phases + oh * ldx + ow0 * pixel_step;
         c.row_step = 0;
         c.m = std::min(kDirectMR, cols - ow0);
         c.y = yt + oh * cols + ow0;
@@ -192,7 +215,7 @@ void conv2d_direct(float* y, const float* x, const PackedConv2d& w, const float*
           c.x = tail;
           c.x_offsets = tail_offsets;
         }
-        conv2d_direct_ukernel_14x32__avx512(c);
+        (pixel_step == 2 ? conv2d_direct_ukernel_14x32s2__avx512 : conv2d_direct_ukernel_14x32__avx512)(c);
       }
     };
     if (pixel_major) {

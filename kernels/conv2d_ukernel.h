@@ -5,15 +5,17 @@
 // GEMM path's tile (kernels/gemm_ukernel.h): output rows of 7, 14, 28, 56 or 112 pixels
 // then fill tiles exactly, where the GEMM path computes KH-1 dropped columns per row and
 // rounds channels up to 14. Input pixel i of the tile, for weight position k, is
-//   x[x_offsets[k] + i]                       (i < split)
-//   x[x_offsets[k] + row_step + i - split]    (i >= split: a second output row)
-// in the stride-phase planes of kernels/conv2d_phases.h, so the image is read in place.
+//   x[x_offsets[k] + S*i]                         (i < split)
+//   x[x_offsets[k] + row_step + S*(i - split)]    (i >= split: a second output row)
+// with pixel stride S = 1, or 2 for the "s2" kernels. x is either the stride-phase
+// planes of kernels/conv2d_phases.h (zero-padded) or the image itself.
 // The tile is stored transposed, channel by channel, as m contiguous output pixels.
 //
 // Border tiles skip the multiply-adds that would only read padding, as a direct conv
 // should: the tile's K range comes as segments, each naming the pixels it leaves out.
-// Skipping is never needed for correctness (the planes hold the zeros), only for speed:
-// on a 14x14 map a 3x3 conv's padding taps are 9 % of the work, on 7x7 18 %.
+// On a 14x14 map a 3x3 conv's padding taps are 9 % of the work, on 7x7 18 %. On padded
+// planes skipping is only for speed; a padded conv that reads the image itself relies
+// on it: every skipped read would fall outside the image.
 #pragma once
 #include <cstdint>
 
@@ -55,5 +57,9 @@ struct ConvTile {
 void conv2d_direct_ukernel_14x32__avx512(const ConvTile& t);
 void conv2d_direct_ukernel_2x7x32__avx512(const ConvTile& t);
 void conv2d_direct_ukernel_7x32__avx512(const ConvTile& t);
+// The same tiles reading every second input pixel: a stride-2 conv on the image in place.
+void conv2d_direct_ukernel_14x32s2__avx512(const ConvTile& t);
+void conv2d_direct_ukernel_2x7x32s2__avx512(const ConvTile& t);
+void conv2d_direct_ukernel_7x32s2__avx512(const ConvTile& t);
 
 }  // namespace tessera::kernels

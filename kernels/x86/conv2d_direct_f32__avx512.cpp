@@ -25,8 +25,8 @@ constexpr unsigned active_pixels(unsigned skip, int kw) {
   return a;
 }
 
-// One k step: weights k (two vectors of 16 channels) times the Active pixels.
-template <int MR, int Split, unsigned Active>
+// One k step: weights k (two vectors of 16 channels) times the Active pixels, S floats apart.
+template <int MR, int Split, int S, unsigned Active>
 [[gnu::always_inline]] inline void k_step(__m512 (&acc)[MR][2], const ConvTile& t, int64_t k, const float* x0,
                                           const float* x1) {
   constexpr int64_t kAhead = 16;  // input rows prefetched ahead: they jump between channel planes
@@ -34,8 +34,8 @@ template <int MR, int Split, unsigned Active>
   const int64_t ahead = t.x_offsets[k + kAhead < t.kc ? k + kAhead : t.kc - 1];
   _mm_prefetch(reinterpret_cast<const char*>(x0 + ahead), _MM_HINT_T0);
   // 14 pixels often straddle two lines: fetch the second too.
-  if constexpr (Split == MR && MR > 7) _mm_prefetch(reinterpret_cast<const char*>(x0 + ahead + MR - 1), _MM_HINT_T0);
-  if constexpr (Split < MR) _mm_prefetch(reinterpret_cast<const char*>(x1 + ahead + Split), _MM_HINT_T0);
+  if constexpr (Split == MR && S * MR > 8) _mm_prefetch(reinterpret_cast<const char*>(x0 + ahead + S * (MR - 1)), _MM_HINT_T0);
+  if constexpr (Split < MR) _mm_prefetch(reinterpret_cast<const char*>(x1 + ahead + S * Split), _MM_HINT_T0);
   const float* w = t.w + 32 * k;
   // Weights 64 rows (8 KiB) ahead into L2: a panel's first tile streams them from L3.
   _mm_prefetch(reinterpret_cast<const char*>(w + 32 * 64), _MM_HINT_T1);
@@ -44,48 +44,48 @@ template <int MR, int Split, unsigned Active>
 #pragma GCC unroll 14
   for (int i = 0; i < MR; ++i) {
     if ((Active >> i & 1) == 0) continue;
-    const __m512 xi = _mm512_set1_ps(i < Split ? x0[off + i] : x1[off + i]);
+    const __m512 xi = _mm512_set1_ps(i < Split ? x0[off + S * i] : x1[off + S * i]);
     acc[i][0] = _mm512_fmadd_ps(xi, w0, acc[i][0]);
     acc[i][1] = _mm512_fmadd_ps(xi, w1, acc[i][1]);
   }
 }
 
-template <int MR, int Split, unsigned Skip>
+template <int MR, int Split, int S, unsigned Skip>
 [[gnu::always_inline]] inline void sum_segment(__m512 (&acc)[MR][2], const ConvTile& t, int64_t k0, int64_t k1,
                                                const float* x0, const float* x1) {
   constexpr unsigned a0 = active_pixels<MR, Split>(Skip, 0), a1 = active_pixels<MR, Split>(Skip, 1),
                      a2 = active_pixels<MR, Split>(Skip, 2);
   if constexpr (a0 == a1 && a1 == a2) {
-    for (int64_t k = k0; k < k1; ++k) k_step<MR, Split, a0>(acc, t, k, x0, x1);
+    for (int64_t k = k0; k < k1; ++k) k_step<MR, Split, S, a0>(acc, t, k, x0, x1);
   } else {
     for (int64_t k = k0; k < k1; k += 3) {
-      k_step<MR, Split, a0>(acc, t, k, x0, x1);
-      k_step<MR, Split, a1>(acc, t, k + 1, x0, x1);
-      k_step<MR, Split, a2>(acc, t, k + 2, x0, x1);
+      k_step<MR, Split, S, a0>(acc, t, k, x0, x1);
+      k_step<MR, Split, S, a1>(acc, t, k + 1, x0, x1);
+      k_step<MR, Split, S, a2>(acc, t, k + 2, x0, x1);
     }
   }
 }
 
-// MR pixels per tile; pixels from Split on come from a second output row.
-template <int MR, int Split>
+// MR pixels per tile, S floats apart; pixels from Split on come from a second output row.
+template <int MR, int Split, int S>
 void direct_tile(const ConvTile& t) {
   __m512 acc[MR][2];
   for (int i = 0; i < MR; ++i) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
   const float* x0 = t.x;
-  const float* x1 = t.x + t.row_step - Split;  // pixel i >= Split reads x1[offset + i]
+  const float* x1 = t.x + t.row_step - S * Split;  // pixel i >= Split reads x1[offset + S * i]
   if (t.segments == nullptr) {
-    sum_segment<MR, Split, 0>(acc, t, 0, t.kc, x0, x1);
+    sum_segment<MR, Split, S, 0>(acc, t, 0, t.kc, x0, x1);
   } else {
     for (int64_t g = 0; g < t.n_segments; ++g) {
       const ConvSegment& s = t.segments[g];
       switch (s.skip) {
 #define TESSERA_SEGMENT(bits) \
-  case bits: sum_segment<MR, Split, bits>(acc, t, s.k0, s.k1, x0, x1); break;
+  case bits: sum_segment<MR, Split, S, bits>(acc, t, s.k0, s.k1, x0, x1); break;
         TESSERA_SEGMENT(1) TESSERA_SEGMENT(2) TESSERA_SEGMENT(4) TESSERA_SEGMENT(5) TESSERA_SEGMENT(6)
         TESSERA_SEGMENT(8) TESSERA_SEGMENT(9) TESSERA_SEGMENT(10) TESSERA_SEGMENT(12) TESSERA_SEGMENT(13)
         TESSERA_SEGMENT(14)
 #undef TESSERA_SEGMENT
-        default: sum_segment<MR, Split, 0>(acc, t, s.k0, s.k1, x0, x1);
+        default: sum_segment<MR, Split, S, 0>(acc, t, s.k0, s.k1, x0, x1);
       }
     }
   }
@@ -114,8 +114,11 @@ void direct_tile(const ConvTile& t) {
 
 }  // namespace
 
-void conv2d_direct_ukernel_14x32__avx512(const ConvTile& t) { direct_tile<14, 14>(t); }
-void conv2d_direct_ukernel_2x7x32__avx512(const ConvTile& t) { direct_tile<14, 7>(t); }
-void conv2d_direct_ukernel_7x32__avx512(const ConvTile& t) { direct_tile<7, 7>(t); }
+void conv2d_direct_ukernel_14x32__avx512(const ConvTile& t) { direct_tile<14, 14, 1>(t); }
+void conv2d_direct_ukernel_2x7x32__avx512(const ConvTile& t) { direct_tile<14, 7, 1>(t); }
+void conv2d_direct_ukernel_7x32__avx512(const ConvTile& t) { direct_tile<7, 7, 1>(t); }
+void conv2d_direct_ukernel_14x32s2__avx512(const ConvTile& t) { direct_tile<14, 14, 2>(t); }
+void conv2d_direct_ukernel_2x7x32s2__avx512(const ConvTile& t) { direct_tile<14, 7, 2>(t); }
+void conv2d_direct_ukernel_7x32s2__avx512(const ConvTile& t) { direct_tile<7, 7, 2>(t); }
 
 }  // namespace tessera::kernels

@@ -73,6 +73,15 @@ TEST_CASE("conv2d: every ISA path matches the ref loop nest within the dot-produ
       conv(2, 8, 14, 14, 40, 3, 2, 1),         // direct: stride 2 down to 7x7, batch 2
       conv(1, 6, 30, 30, 33, 3, 1, 1),         // direct: 14-pixel tiles with a 2-pixel tail
       conv(1, 8, 5, 5, 17, 3, 1, 0),           // direct: rows of 3 pixels
+      // the direct path reading the padded image in place, skipping exactly the border taps:
+      conv(2, 10, 14, 28, 40, 3, 1, 1),        // 3x3 s1: first and last tiles of each row
+      conv(1, 9, 14, 14, 33, 3, 1, 1),         // 3x3 s1: one tile per row skips both columns
+      conv(1, 7, 27, 27, 20, 3, 2, 1),         // 3x3 s2, odd W: the last column's kw = 2 is padding
+      conv(2, 12, 14, 14, 36, 3, 2, 1),        // 3x3 s2 down to 7x7: two-row tiles
+      conv(1, 5, 13, 13, 16, 3, 2, 1),         // 3x3 s2 odd down to 7x7
+      conv(1, 6, 14, 7, 32, 3, 1, 1),          // 3x3 s1 7 wide, even OH: last pair's second row
+      conv(1, 16, 28, 28, 24, 1, 2, 0),        // 1x1 s2 (downsample) to 14x14
+      conv(2, 16, 13, 13, 40, 1, 2, 0),        // 1x1 s2 to 7x7
       conv(1, 12, 9, 9, 18, 3, 1, 1, 1, 3),    // grouped
       conv(2, 32, 17, 17, 32, 3, 1, 1, 1, 32), // depthwise 3x3 s1
       conv(1, 19, 14, 31, 19, 3, 2, 1, 1, 19), // depthwise 3x3 s2, W not a multiple of 16
