@@ -101,11 +101,11 @@ bool reads_image_exactly(const Conv2dShape& s) {
 
 // Output tiles: 14 pixels of one output row, or two rows of 7 when OW == 7 (the last
 // stage of most ImageNet networks), times 32 output channels. Threads split the
-// (pixel tile, channel panel) pairs pixel-major, in contiguous ranges: each thread
-// reads only its band of input rows and writes its band of output rows. (Splitting by
-// channel panels instead was 10-45% slower on ResNet-18's layers with 2 threads, even
-// where the weights outweigh the image.) Maps with few pixel tiles (7x7: three double
-// rows and a single one) split by channel panels, which balance there.
+// (channel panel, pixel tile) pairs in contiguous ranges, channel-panel-major: each
+// thread streams only its panels' weights, and every thread reads the image itself.
+// Where tiles read phase planes instead, each thread builds the planes it reads, and
+// maps with many tiles split pixel-major so that a thread builds only its band of rows
+// (channel-panel-major, every thread would build them all).
 void conv2d_direct(float* y, const float* x, const PackedConv2d& w, const float* bias, FusedActivation act,
                    const Conv2dShape& s) {
   const int64_t OH = s.OH(), OW = s.OW(), K = s.C * s.KH * s.KW;
@@ -147,7 +147,7 @@ void conv2d_direct(float* y, const float* x, const PackedConv2d& w, const float*
   const int64_t oc_tiles = (s.OC + kDirectNR - 1) / kDirectNR;
   // Tiles on the border skip the taps that read padding (kernels/conv2d_ukernel.h).
   const bool skips = (s.PH > 0 || s.PW > 0) && s.KH <= kMaxSegments && !flat;
-  const bool pixel_major = pix_tiles >= 4 * get_num_threads();
+  const bool pixel_major = !image && pix_tiles >= 4 * get_num_threads();
   // Pixel-major threads walk their pixel tiles once per group of weight panels that
   // fits in half of L2 (a 1 MiB L2 on the CPUs this was tuned on), so the weights of a
   // late layer (2.4 MiB in ResNet-18's layer3) are not streamed from L3 for every tile.
