@@ -15,12 +15,14 @@ namespace {
 
 // Large blocks are kept for reuse instead of going back to the OS. Without this every
 // forward pass maps fresh pages for its activations and the kernel zero-fills them on
-// first touch: at batch 16 that page-faulting costs more than the convolutions.
+// first touch: at batch 16 that page-faulting costs more than the convolutions. Blocks
+// from 64 KiB up are kept: malloc maps the mid-size activations of a batch-1 forward
+// (100 KiB - 1 MiB) afresh too, which cost MobileNetV3-Large half its time.
 // Sizes are rounded up to 8 steps per power of two (<= 12.5% slack) so blocks of
 // similar size are interchangeable. TESSERA_ALLOC_CACHE_MB caps what is kept (default 4096).
 class BlockCache {
  public:
-  static constexpr size_t kMinCached = size_t(1) << 20;
+  static constexpr size_t kMinCached = size_t(64) << 10;
 
   static size_t bucket(size_t n) {
     size_t p = 1;
