@@ -13,6 +13,7 @@
 
 #include "kernels/gemm.h"
 #include "kernels/gemm_pack.h"
+#include "kernels/parallel.h"
 #include "kernels/ref/gemm_f32.h"
 #include "tensor/error.h"
 #include "tensor/rng.h"
@@ -103,6 +104,52 @@ TEST_CASE("gemm_f32: every ISA path within the float dot-product bound, on tile/
     }
     MESSAGE("gemm_f32 ", std::string(isa_name(isa)), ": ", cases, " shapes, worst error = ", worst, " of the bound");
   }
+  set_active_isa(saved);
+}
+
+TEST_CASE("gemm_f32: any thread count gives the same bits (shared B blocks, row and column splits)") {
+  // Every C tile is summed by the same microkernel calls in the same KC order whichever
+  // thread computes it, so results must be identical. Tall shapes share packed B blocks
+  // between threads (row split), wide ones split columns, and A pre-packed splits either.
+  const Isa saved = active_isa();
+  const int saved_threads = get_num_threads();
+  const Case cases[] = {{false, false, 337, 260, 1100, 1.f, 0.75f, 2, FusedActivation::relu},
+                        {true, true, 200, 97, 513, -0.5f, 0.f, 1, FusedActivation::none},
+                        {false, true, 29, 400, 64, 1.f, 0.f, 0, FusedActivation::relu6}};
+  for (Isa isa : supported_isas()) {
+    if (isa == Isa::ref) continue;
+    set_active_isa(isa);
+    for (const Case& c : cases)
+      for (const bool packed : {false, true}) {
+        set_num_threads(1);
+        Generator g(c.M + c.N + c.K);
+        const int64_t lda = c.ta ? c.M : c.K, ldb = c.tb ? c.K : c.N;
+        std::vector<float> A(c.M * c.K), B(c.K * c.N), bias(std::max(c.M, c.N)), C0(c.M * c.N);
+        g.fill_normal(A.data(), A.size());
+        g.fill_normal(B.data(), B.size());
+        g.fill_normal(bias.data(), bias.size());
+        g.fill_normal(C0.data(), C0.size());
+        const GemmEpilogue ep{c.alpha, c.beta, c.bias ? bias.data() : nullptr, c.bias == 1, c.act};
+        const PackedA pa = pack_a(isa, c.ta, c.M, c.K, A.data(), lda);
+        const MatrixB mb{B.data(), ldb, c.tb};
+        auto run = [&](int threads) {
+          set_num_threads(threads);
+          std::vector<float> C = C0;
+          if (packed) gemm_f32_packed(pa, BSource{pack_b_matrix, &mb}, c.N, C.data(), c.N, ep);
+          else gemm_f32(c.ta, c.tb, c.M, c.N, c.K, A.data(), lda, B.data(), ldb, C.data(), c.N, ep);
+          return C;
+        };
+        const std::vector<float> one = run(1);
+        for (int threads : {2, 3, 5, 8}) {
+          CAPTURE(isa_name(isa));
+          CAPTURE(c.M);
+          CAPTURE(packed);
+          CAPTURE(threads);
+          CHECK(run(threads) == one);
+        }
+      }
+  }
+  set_num_threads(saved_threads);
   set_active_isa(saved);
 }
 
