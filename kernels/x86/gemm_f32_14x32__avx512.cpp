@@ -13,18 +13,20 @@ namespace tessera::kernels {
 
 namespace {
 constexpr int MR = 14, NR = 32;
-}  // namespace
 
-void gemm_f32_ukernel_14x32__avx512(int64_t kc, const float* a, const float* b, const int64_t* b_offsets, float* c,
-                                    int64_t ldc, int64_t m, int64_t n, const UkernelEpilogue& ep) {
+// ROWS <= MR rows of the tile: a row tail (m < MR) runs only the accumulators it stores.
+// The packed A panel keeps its MR-row stride either way.
+template <int ROWS>
+void tile_rows(int64_t kc, const float* a, const float* b, const int64_t* b_offsets, float* c, int64_t ldc, int64_t m,
+               int64_t n, const UkernelEpilogue& ep) {
   // Column masks: B is read only where the tile has columns (no over-read past an image).
   const __mmask16 m0 = n >= 16 ? __mmask16(0xffff) : __mmask16((1u << n) - 1);
   const __mmask16 m1 = n >= 32 ? __mmask16(0xffff) : n <= 16 ? __mmask16(0) : __mmask16((1u << (n - 16)) - 1);
-  __m512 acc[MR][2];
-  for (int i = 0; i < MR; ++i) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+  __m512 acc[ROWS][2];
+  for (int i = 0; i < ROWS; ++i) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
   // Fetch the C tile into L2 while the FMAs run. Its rows are ldc apart, often a power
   // of two that maps them all to one L1 set: fetched into L1 they would evict the B panel.
-  for (int i = 0; i < MR && i < m; ++i) {
+  for (int i = 0; i < ROWS && i < m; ++i) {
     _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T1);
     _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc + 16), _MM_HINT_T1);
   }
@@ -45,7 +47,7 @@ void gemm_f32_ukernel_14x32__avx512(int64_t kc, const float* a, const float* b, 
         b1 = _mm512_maskz_loadu_ps(m1, bk + 16);
       }
 #pragma GCC unroll 14
-      for (int i = 0; i < MR; ++i) {
+      for (int i = 0; i < ROWS; ++i) {
         const __m512 ai = _mm512_set1_ps(a[i]);
         acc[i][0] = _mm512_fmadd_ps(ai, b0, acc[i][0]);
         acc[i][1] = _mm512_fmadd_ps(ai, b1, acc[i][1]);
@@ -59,7 +61,7 @@ void gemm_f32_ukernel_14x32__avx512(int64_t kc, const float* a, const float* b, 
   constexpr int64_t kCTail = 48;
   const int64_t k_split = kc > kCTail ? kc - kCTail : 0;
   auto c_to_l1 = [&] {
-    for (int i = 0; i < MR && i < m; ++i) {
+    for (int i = 0; i < ROWS && i < m; ++i) {
       _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
       _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc + 16), _MM_HINT_T0);
     }
@@ -76,9 +78,9 @@ void gemm_f32_ukernel_14x32__avx512(int64_t kc, const float* a, const float* b, 
 
   // Spill the tile with constant indices so the accumulators above stay in registers
   // (a runtime-indexed epilogue would make the compiler keep them in memory).
-  alignas(64) float tile[MR][NR];
+  alignas(64) float tile[ROWS][NR];
 #pragma GCC unroll 14
-  for (int i = 0; i < MR; ++i) {
+  for (int i = 0; i < ROWS; ++i) {
     _mm512_store_ps(tile[i], acc[i][0]);
     _mm512_store_ps(tile[i] + 16, acc[i][1]);
   }
@@ -90,7 +92,7 @@ void gemm_f32_ukernel_14x32__avx512(int64_t kc, const float* a, const float* b, 
     bc0 = _mm512_maskz_loadu_ps(m0, ep.bias_col);
     bc1 = _mm512_maskz_loadu_ps(m1, ep.bias_col + 16);
   }
-  for (int i = 0; i < MR; ++i) {
+  for (int i = 0; i < ROWS; ++i) {
     if (i >= m) break;
     float* ci = c + i * ldc;
     __m512 v0 = _mm512_mul_ps(_mm512_load_ps(tile[i]), alpha), v1 = _mm512_mul_ps(_mm512_load_ps(tile[i] + 16), alpha);
@@ -113,6 +115,16 @@ void gemm_f32_ukernel_14x32__avx512(int64_t kc, const float* a, const float* b, 
       _mm512_mask_storeu_ps(ci + 16, m1, v1);
     }
   }
+}
+
+}  // namespace
+
+void gemm_f32_ukernel_14x32__avx512(int64_t kc, const float* a, const float* b, const int64_t* b_offsets, float* c,
+                                    int64_t ldc, int64_t m, int64_t n, const UkernelEpilogue& ep) {
+  // 4 and 8 rows still keep 8 and 16 FMAs in flight, enough for the FMA latency.
+  if (m <= 4) tile_rows<4>(kc, a, b, b_offsets, c, ldc, m, n, ep);
+  else if (m <= 8) tile_rows<8>(kc, a, b, b_offsets, c, ldc, m, n, ep);
+  else tile_rows<MR>(kc, a, b, b_offsets, c, ldc, m, n, ep);
 }
 
 }  // namespace tessera::kernels
