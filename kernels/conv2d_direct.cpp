@@ -14,6 +14,10 @@ namespace tessera::kernels {
 namespace {
 constexpr int64_t kDirectNR = 32, kDirectMR = 14;
 constexpr int64_t kMaxSegments = 16;  // kernel rows a tile's segments can cover
+
+// The direct path sums K in (kh, c, kw) order: a kernel row that lies in the padding
+// for a tile is one contiguous K range to skip, and each channel's KW taps stay together.
+int64_t direct_k(const Conv2dShape& s, int64_t c, int64_t kh, int64_t kw) { return (kh * s.C + c) * s.KW + kw; }
 }  // namespace
 
 // The direct path (kernels/conv2d_ukernel.h) takes every AVX-512 conv with groups == 1
@@ -24,10 +28,6 @@ bool use_direct(Isa isa, const Conv2dShape& s) {
   if (s.is_pointwise() && s.C <= 64) return false;
   return (isa == Isa::avx512 || isa == Isa::avx512vnni) && s.groups == 1;
 }
-
-// The direct path sums K in (kh, c, kw) order: a kernel row that lies in the padding
-// for a tile is one contiguous K range to skip, and each channel's KW taps stay together.
-int64_t direct_k(const Conv2dShape& s, int64_t c, int64_t kh, int64_t kw) { return (kh * s.C + c) * s.KW + kw; }
 
 // Weights [OC, C, KH, KW] as panels of 32 output channels: panel t holds K rows, in
 // (kh, c, kw) order, of channels 32t..32t+31 (zero past OC), the microkernel's vector operand.
@@ -88,6 +88,11 @@ int64_t tile_segments(ConvSegment* seg, const Conv2dShape& s, int64_t oh0, int64
     else seg[n++] = ConvSegment{kh * per_row, (kh + 1) * per_row, skip};
   }
   return n;
+}
+
+void use_segments(ConvTile& t, const ConvSegment* segs, int64_t n) {
+  t.segments = n > 0 ? segs : nullptr;
+  t.n_segments = n;
 }
 
 // Whether the tiles can read a padded image in place: every read that would fall outside
@@ -193,6 +198,7 @@ void conv2d_direct(float* y, const float* x, const PackedConv2d& w, const float*
       c.x_offsets = offsets;
       ConvSegment segs[kMaxSegments];
       c.segments = nullptr;
+      c.n_segments = 0;
       c.w = w.direct.get() + ot * K * kDirectNR;
       c.ldy = OH * OW;
       c.n = std::min(kDirectNR, s.OC - ot * kDirectNR);
@@ -205,7 +211,7 @@ void conv2d_direct(float* y, const float* x, const PackedConv2d& w, const float*
         c.row_step = ldx;
         c.m = std::min<int64_t>(2, OH - oh) * 7;
         c.y = yt + oh * OW;
-        if (skips && (c.n_segments = tile_segments(segs, s, oh, c.m / 7, 0, 7, 7)) > 0) c.segments = segs;
+        if (skips) use_segments(c, segs, tile_segments(segs, s, oh, c.m / 7, 0, 7, 7));
         if (pixel_step == 2) (c.m == 14 ? conv2d_direct_ukernel_2x7x32s2__avx512 : conv2d_direct_ukernel_7x32s2__avx512)(c);
         else (c.m == 14 ? conv2d_direct_ukernel_2x7x32__avx512 : conv2d_direct_ukernel_7x32__avx512)(c);
       } else {
@@ -214,7 +220,7 @@ void conv2d_direct(float* y, const float* x, const PackedConv2d& w, const float*
         c.row_step = 0;
         c.m = std::min(kDirectMR, cols - ow0);
         c.y = yt + oh * cols + ow0;
-        if (skips && (c.n_segments = tile_segments(segs, s, oh, 1, ow0, c.m, kDirectMR)) > 0) c.segments = segs;
+        if (skips) use_segments(c, segs, tile_segments(segs, s, oh, 1, ow0, c.m, kDirectMR));
         if (flat && c.m < kDirectMR) {
           c.x = tail;
           c.x_offsets = tail_offsets;
