@@ -80,7 +80,9 @@ struct ASource {
 void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_t N, int64_t K, float* C, int64_t ldc,
                   const GemmEpilogue& ep) {
   const GemmGeometry g = gemm_geometry(isa);
-  const GemmUkernel uk = ukernel_for(isa);
+  // A narrow B (N <= 8: a classifier head at small batch) on AVX-512: the 14 x n kernel.
+  const bool narrow = N <= 8 && (isa == Isa::avx512 || isa == Isa::avx512vnni);
+  const GemmUkernel uk = narrow ? gemm_f32_ukernel_14xn__avx512 : ukernel_for(isa);
   const bool in_place = b.pack == nullptr;
   const int64_t* packed_offsets = packed_b_offsets(g);
   const int64_t m_tiles = (M + g.mr - 1) / g.mr, n_tiles = (N + g.nr - 1) / g.nr;

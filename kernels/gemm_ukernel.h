@@ -28,6 +28,9 @@ using GemmUkernel = void (*)(int64_t kc, const float* a, const float* b, const i
 
 void gemm_f32_ukernel_14x32__avx512(int64_t kc, const float* a, const float* b, const int64_t* b_offsets, float* c,
                                     int64_t ldc, int64_t m, int64_t n, const UkernelEpilogue& ep);
+// n <= 8 columns (a batch-1 classifier head): A is the vector operand, B broadcast.
+void gemm_f32_ukernel_14xn__avx512(int64_t kc, const float* a, const float* b, const int64_t* b_offsets, float* c,
+                                   int64_t ldc, int64_t m, int64_t n, const UkernelEpilogue& ep);
 void gemm_f32_ukernel_6x16__avx2(int64_t kc, const float* a, const float* b, const int64_t* b_offsets, float* c,
                                  int64_t ldc, int64_t m, int64_t n, const UkernelEpilogue& ep);
 

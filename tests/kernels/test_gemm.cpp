@@ -81,15 +81,15 @@ TEST_CASE("gemm_f32: every ISA path within the float dot-product bound, on tile/
   const Isa saved = active_isa();
   Generator pick(7);
   const int64_t ms[] = {1, 5, 6, 7, 13, 14, 15, 29, 61, 337};
-  const int64_t ns[] = {1, 15, 16, 17, 31, 32, 33, 65, 97};
+  const int64_t ns[] = {1, 2, 3, 8, 9, 15, 16, 17, 31, 32, 33, 65, 97};  // <= 8: the narrow (14 x n) kernel
   const int64_t ks[] = {1, 2, 7, 64, 191, 192, 193, 401, 511, 512, 513, 1100};  // KC is 192 (avx2), 512 (avx512)
   const FusedActivation acts[] = {FusedActivation::none, FusedActivation::relu, FusedActivation::relu6};
   for (Isa isa : supported_isas()) {
     set_active_isa(isa);
     double worst = 0;
     int cases = 0;
-    for (int rep = 0; rep < 80; ++rep) {
-      Case c{pick.bernoulli(0.3f), pick.bernoulli(0.3f), ms[pick.randint(10)], ns[pick.randint(9)], ks[pick.randint(12)],
+    for (int rep = 0; rep < 120; ++rep) {
+      Case c{pick.bernoulli(0.3f), pick.bernoulli(0.3f), ms[pick.randint(10)], ns[pick.randint(13)], ks[pick.randint(12)],
              rep % 5 == 0 ? -0.5f : 1.f, rep % 3 == 0 ? 0.75f : 0.f, int(pick.randint(3)), acts[pick.randint(3)]};
       CAPTURE(isa_name(isa));
       CAPTURE(c.M);
@@ -115,7 +115,8 @@ TEST_CASE("gemm_f32: any thread count gives the same bits (shared B blocks, row 
   const int saved_threads = get_num_threads();
   const Case cases[] = {{false, false, 337, 260, 1100, 1.f, 0.75f, 2, FusedActivation::relu},
                         {true, true, 200, 97, 513, -0.5f, 0.f, 1, FusedActivation::none},
-                        {false, true, 29, 400, 64, 1.f, 0.f, 0, FusedActivation::relu6}};
+                        {false, true, 29, 400, 64, 1.f, 0.f, 0, FusedActivation::relu6},
+                        {false, true, 1000, 3, 700, 1.f, 0.5f, 1, FusedActivation::none}};
   for (Isa isa : supported_isas()) {
     if (isa == Isa::ref) continue;
     set_active_isa(isa);
