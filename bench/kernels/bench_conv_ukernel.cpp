@@ -17,9 +17,11 @@ using namespace tessera::kernels;
 
 namespace {
 
-// K = channels * 9: a 3x3 kernel over channels planes of 16 x 16 padded pixels.
-void conv_ukernel_bench(benchmark::State& state, void (*uk)(const ConvTile&), int64_t pixels, int64_t row_step) {
-  const int64_t channels = state.range(0) / 9, K = channels * 9, Wq = 16, plane = Wq * Wq;
+// K = channels * 9: a 3x3 kernel over channels planes of 16 x 16 padded pixels (32 wide
+// for the stride-2 tiles, whose pixels are 2 apart).
+void conv_ukernel_bench(benchmark::State& state, void (*uk)(const ConvTile&), int64_t pixels, int64_t row_step,
+                        int64_t stride) {
+  const int64_t channels = state.range(0) / 9, K = channels * 9, Wq = 16 * stride, plane = Wq * 16;
   Generator g(1);
   std::vector<float> x(static_cast<size_t>(channels * plane + 64));
   g.fill_normal(x.data(), static_cast<int64_t>(x.size()));
@@ -54,13 +56,15 @@ const int registered = [] {
   const struct {
     const char* name;
     void (*uk)(const ConvTile&);
-    int64_t pixels, row_step;
-  } tiles[] = {{"14x32__avx512", conv2d_direct_ukernel_14x32__avx512, 14, 0},
-               {"2x7x32__avx512", conv2d_direct_ukernel_2x7x32__avx512, 14, 16},
-               {"7x32__avx512", conv2d_direct_ukernel_7x32__avx512, 7, 0}};
+    int64_t pixels, row_step, stride;
+  } tiles[] = {{"14x32__avx512", conv2d_direct_ukernel_14x32__avx512, 14, 0, 1},
+               {"2x7x32__avx512", conv2d_direct_ukernel_2x7x32__avx512, 14, 16, 1},
+               {"7x32__avx512", conv2d_direct_ukernel_7x32__avx512, 7, 0, 1},
+               {"14x32s2__avx512", conv2d_direct_ukernel_14x32s2__avx512, 14, 0, 2},
+               {"2x7x32s2__avx512", conv2d_direct_ukernel_2x7x32s2__avx512, 14, 64, 2}};
   for (const auto& tile : tiles)
     benchmark::RegisterBenchmark((std::string("conv_ukernel_f32/") + tile.name).c_str(), conv_ukernel_bench, tile.uk,
-                                 tile.pixels, tile.row_step)
+                                 tile.pixels, tile.row_step, tile.stride)
         ->ArgName("k")->Arg(9 * 16)->Arg(9 * 64)->Arg(9 * 256);
   return 0;
 }();
