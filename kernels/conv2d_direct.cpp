@@ -155,7 +155,7 @@ void conv2d_direct(float* y, const float* x, const PackedConv2d& w, const float*
   const int64_t pix_tiles = (rows + rows_per_tile - 1) / rows_per_tile * row_tiles;
   const int64_t oc_tiles = (s.OC + kDirectNR - 1) / kDirectNR;
   // Tiles on the border skip the taps that read padding (kernels/conv2d_ukernel.h).
-  const bool skips = (s.PH > 0 || s.PW > 0) && s.KH <= kMaxSegments && !flat;
+  const bool skips = (s.PH > 0 || s.PW > 0) && s.KH <= kMaxSegments;
   const bool pixel_major = !image && pix_tiles >= 4 * get_num_threads();
   // Pixel-major threads walk their pixel tiles once per group of weight panels that
   // fits in half of L2 (a 1 MiB L2 on the CPUs this was tuned on), so the weights of a

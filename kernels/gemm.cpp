@@ -26,10 +26,12 @@ namespace {
 
 int64_t round_up(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
 
-GemmUkernel ukernel_for(Isa isa) {
+// The microkernel for this path and a B of n columns: on AVX-512 a narrow B (n <= 8, a
+// classifier head at small batch) takes the 14 x n kernel, which wastes no columns.
+GemmUkernel ukernel_for(Isa isa, int64_t n) {
   switch (isa) {
     case Isa::avx512:
-    case Isa::avx512vnni: return gemm_f32_ukernel_14x32__avx512;
+    case Isa::avx512vnni: return n <= 8 ? gemm_f32_ukernel_14xn__avx512 : gemm_f32_ukernel_14x32__avx512;
     case Isa::avx2: return gemm_f32_ukernel_6x16__avx2;
     case Isa::ref: break;
   }
@@ -80,9 +82,7 @@ struct ASource {
 void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_t N, int64_t K, float* C, int64_t ldc,
                   const GemmEpilogue& ep) {
   const GemmGeometry g = gemm_geometry(isa);
-  // A narrow B (N <= 8: a classifier head at small batch) on AVX-512: the 14 x n kernel.
-  const bool narrow = N <= 8 && (isa == Isa::avx512 || isa == Isa::avx512vnni);
-  const GemmUkernel uk = narrow ? gemm_f32_ukernel_14xn__avx512 : ukernel_for(isa);
+  const GemmUkernel uk = ukernel_for(isa, N);
   const bool in_place = b.pack == nullptr;
   const int64_t* packed_offsets = packed_b_offsets(g);
   const int64_t m_tiles = (M + g.mr - 1) / g.mr, n_tiles = (N + g.nr - 1) / g.nr;
