@@ -56,22 +56,6 @@ float* scratch(int slot, size_t floats) {
   return b.p;
 }
 
-// B row offsets of a packed panel: row k at k * nr. One table per geometry, built once.
-const int64_t* packed_b_offsets(const GemmGeometry& g) {
-  static const std::vector<int64_t> t32 = [] {
-    std::vector<int64_t> t(512);
-    for (size_t k = 0; k < t.size(); ++k) t[k] = int64_t(k) * 32;
-    return t;
-  }();
-  static const std::vector<int64_t> t16 = [] {
-    std::vector<int64_t> t(512);
-    for (size_t k = 0; k < t.size(); ++k) t[k] = int64_t(k) * 16;
-    return t;
-  }();
-  TESSERA_CHECK(g.kc <= 512 && (g.nr == 32 || g.nr == 16), "gemm: no offset table for this geometry");
-  return g.nr == 32 ? t32.data() : t16.data();
-}
-
 struct ASource {
   const PackedA* packed;  // or, when null, op(A) packed per block:
   bool trans;
@@ -84,7 +68,6 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
   const GemmGeometry g = gemm_geometry(isa);
   const GemmUkernel uk = ukernel_for(isa, N);
   const bool in_place = b.pack == nullptr;
-  const int64_t* packed_offsets = packed_b_offsets(g);
   const int64_t m_tiles = (M + g.mr - 1) / g.mr, n_tiles = (N + g.nr - 1) / g.nr;
   const int threads = get_num_threads();
   const bool split_n = n_tiles >= 2 * threads || n_tiles >= m_tiles;
@@ -100,7 +83,7 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
         const int64_t kc = std::min(g.kc, K - pc);
         const bool first = pc == 0, last = pc + kc == K;
         if (!in_place) b.pack(b.ctx, bp, pc, kc, jc, nc, g.nr);
-        const int64_t* offsets = in_place ? b.offsets + pc : packed_offsets;
+        const int64_t* offsets = in_place ? b.offsets + pc : nullptr;  // null: a packed panel
         for (int64_t ic = m_lo; ic < m_hi; ic += g.mc) {
           const int64_t mc = std::min(g.mc, m_hi - ic);
           const float* ablk = a.packed ? a.packed->block(pc, ic) : ap;

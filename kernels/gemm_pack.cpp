@@ -33,16 +33,20 @@ void pack_transpose(float* dst, int64_t width, const float* src, int64_t lds, in
     for (int64_t k = 0; k < kc; ++k) dst[k * width + i] = 0.f;
 }
 
-// dst[k * width + j] = src[k * lds + j] for j < cols, 0 for cols <= j < width; k < kc.
+// Column panels `width` wide: dst[p * kc * width + k * width + j] = src[k * lds + p * width + j]
+// for p * width + j < cols, 0 past cols (up to the last panel's width); k < kc.
 void pack_rows(float* dst, int64_t width, const float* src, int64_t lds, int64_t cols, int64_t kc) {
   if (width == 32 && have_avx512()) {
     pack_rows_32_f32__avx512(dst, src, lds, cols, kc);
     return;
   }
-  for (int64_t k = 0; k < kc; ++k) {
-    float* d = dst + k * width;
-    std::memcpy(d, src + k * lds, static_cast<size_t>(cols) * sizeof(float));
-    for (int64_t j = cols; j < width; ++j) d[j] = 0.f;
+  for (int64_t p0 = 0; p0 < cols; p0 += width, dst += kc * width) {
+    const int64_t live = std::min(width, cols - p0);
+    for (int64_t k = 0; k < kc; ++k) {
+      float* d = dst + k * width;
+      std::memcpy(d, src + k * lds + p0, static_cast<size_t>(live) * sizeof(float));
+      for (int64_t j = live; j < width; ++j) d[j] = 0.f;
+    }
   }
 }
 
@@ -61,14 +65,13 @@ void pack_a_block(float* dst, bool trans_a, const float* A, int64_t lda, int64_t
 
 void pack_b_matrix(const void* ctx, float* dst, int64_t k0, int64_t kc, int64_t n0, int64_t nc, int64_t nr) {
   const auto& m = *static_cast<const MatrixB*>(ctx);
-  // Panel by panel, so the stores stay sequential.
-  for (int64_t j0 = 0; j0 < nc; j0 += nr, dst += kc * nr) {
-    const int64_t cols = std::min(nr, nc - j0);
-    if (m.trans)  // B^T stored [N, K]
-      pack_transpose(dst, nr, m.data + (n0 + j0) * m.ld + k0, m.ld, cols, kc);
-    else
-      pack_rows(dst, nr, m.data + k0 * m.ld + n0 + j0, m.ld, cols, kc);
+  if (!m.trans) {
+    pack_rows(dst, nr, m.data + k0 * m.ld + n0, m.ld, nc, kc);
+    return;
   }
+  // B^T stored [N, K]: panel by panel, so the stores stay sequential.
+  for (int64_t j0 = 0; j0 < nc; j0 += nr, dst += kc * nr)
+    pack_transpose(dst, nr, m.data + (n0 + j0) * m.ld + k0, m.ld, std::min(nr, nc - j0), kc);
 }
 
 }  // namespace tessera::kernels

@@ -2,10 +2,11 @@
 // packed A micro-panel (kc x MR) and kc rows of B. It never allocates, never starts
 // threads and reads no globals; the epilogue is a parameter.
 //
-// B row k starts at b + b_offsets[k] (NR floats, of which the first n are used).
-// A packed B panel passes offsets k * NR; a convolution passes the offsets of its
-// (channel, kh, kw) rows inside a padded image, so it reads the image in place with
-// no im2col copy (kernels/conv2d_phases.h).
+// B row k starts at b + b_offsets[k] (NR floats, of which the first n are used), or,
+// when b_offsets is null, at b + k * NR: a packed panel (NR = the path's GemmGeometry::nr),
+// walked with no offset loads. A convolution passes the offsets of its (channel, kh, kw)
+// rows inside a padded image, so it reads the image in place with no im2col copy
+// (kernels/conv2d_phases.h).
 #pragma once
 #include <cstdint>
 

@@ -16,7 +16,7 @@ constexpr int MR = 14, NR = 32;
 
 // ROWS <= MR rows of the tile: a row tail (m < MR) runs only the accumulators it stores.
 // The packed A panel keeps its MR-row stride either way.
-template <int ROWS>
+template <int ROWS, bool Packed>
 void tile_rows(int64_t kc, const float* a, const float* b, const int64_t* b_offsets, float* c, int64_t ldc, int64_t m,
                int64_t n, const UkernelEpilogue& ep) {
   // Column masks: B is read only where the tile has columns (no over-read past an image).
@@ -35,9 +35,15 @@ void tile_rows(int64_t kc, const float* a, const float* b, const int64_t* b_offs
   // Full tiles load B unmasked; a column tail uses the masks.
   auto k_loop = [&](auto full, int64_t k0, int64_t k1) {
     for (int64_t k = k0; k < k1; ++k) {
-      const float* bk = b + b_offsets[k];
-      const int64_t ahead = k + kAhead < kc ? k + kAhead : kc - 1;  // a select, not a branch
-      _mm_prefetch(reinterpret_cast<const char*>(b + b_offsets[ahead]), _MM_HINT_T0);
+      const float* bk;
+      if constexpr (Packed) {
+        bk = b + k * NR;
+        _mm_prefetch(reinterpret_cast<const char*>(bk + kAhead * NR), _MM_HINT_T0);
+      } else {
+        bk = b + b_offsets[k];
+        const int64_t ahead = k + kAhead < kc ? k + kAhead : kc - 1;  // a select, not a branch
+        _mm_prefetch(reinterpret_cast<const char*>(b + b_offsets[ahead]), _MM_HINT_T0);
+      }
       __m512 b0, b1;
       if constexpr (decltype(full)::value) {
         b0 = _mm512_loadu_ps(bk);
@@ -122,9 +128,15 @@ void tile_rows(int64_t kc, const float* a, const float* b, const int64_t* b_offs
 void gemm_f32_ukernel_14x32__avx512(int64_t kc, const float* a, const float* b, const int64_t* b_offsets, float* c,
                                     int64_t ldc, int64_t m, int64_t n, const UkernelEpilogue& ep) {
   // 4 and 8 rows still keep 8 and 16 FMAs in flight, enough for the FMA latency.
-  if (m <= 4) tile_rows<4>(kc, a, b, b_offsets, c, ldc, m, n, ep);
-  else if (m <= 8) tile_rows<8>(kc, a, b, b_offsets, c, ldc, m, n, ep);
-  else tile_rows<MR>(kc, a, b, b_offsets, c, ldc, m, n, ep);
+  if (!b_offsets) {
+    if (m <= 4) tile_rows<4, true>(kc, a, b, b_offsets, c, ldc, m, n, ep);
+    else if (m <= 8) tile_rows<8, true>(kc, a, b, b_offsets, c, ldc, m, n, ep);
+    else tile_rows<MR, true>(kc, a, b, b_offsets, c, ldc, m, n, ep);
+  } else {
+    if (m <= 4) tile_rows<4, false>(kc, a, b, b_offsets, c, ldc, m, n, ep);
+    else if (m <= 8) tile_rows<8, false>(kc, a, b, b_offsets, c, ldc, m, n, ep);
+    else tile_rows<MR, false>(kc, a, b, b_offsets, c, ldc, m, n, ep);
+  }
 }
 
 }  // namespace tessera::kernels

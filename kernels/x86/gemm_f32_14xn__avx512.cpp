@@ -13,6 +13,7 @@ namespace tessera::kernels {
 namespace {
 
 constexpr int MR = 14;
+constexpr int64_t kPanelWidth = 32;  // a packed B panel's row stride: the 14x32 path's NR
 
 // N columns; U independent accumulators per column cover the FMA latency when N is small.
 template <int N>
@@ -30,14 +31,14 @@ void tile_cols(int64_t kc, const float* a, const float* b, const int64_t* b_offs
       // A rows of 56 bytes: prefetch well ahead, the panel streams from memory once.
       _mm_prefetch(reinterpret_cast<const char*>(a + MR * (k + u + 32)), _MM_HINT_T0);
       const __m512 ak = _mm512_maskz_loadu_ps(rows, a + MR * (k + u));
-      const float* bk = b + b_offsets[k + u];
+      const float* bk = b_offsets ? b + b_offsets[k + u] : b + (k + u) * kPanelWidth;
 #pragma GCC unroll 8
       for (int j = 0; j < N; ++j) acc[u][j] = _mm512_fmadd_ps(ak, _mm512_set1_ps(bk[j]), acc[u][j]);
     }
   }
   for (; k < kc; ++k) {
     const __m512 ak = _mm512_maskz_loadu_ps(rows, a + MR * k);
-    const float* bk = b + b_offsets[k];
+    const float* bk = b_offsets ? b + b_offsets[k] : b + k * kPanelWidth;
 #pragma GCC unroll 8
     for (int j = 0; j < N; ++j) acc[0][j] = _mm512_fmadd_ps(ak, _mm512_set1_ps(bk[j]), acc[0][j]);
   }

@@ -18,7 +18,7 @@ template <bool kMasked>
 inline void accumulate(__m256 (&acc)[MR][2], int64_t kc, const float* a, const float* b, const int64_t* b_offsets,
                        __m256i mask0, __m256i mask1) {
   for (int64_t k = 0; k < kc; ++k) {
-    const float* bk = b + b_offsets[k];
+    const float* bk = b_offsets ? b + b_offsets[k] : b + k * NR;
     const __m256 b0 = kMasked ? _mm256_maskload_ps(bk, mask0) : _mm256_loadu_ps(bk);
     const __m256 b1 = kMasked ? _mm256_maskload_ps(bk + 8, mask1) : _mm256_loadu_ps(bk + 8);
 #pragma GCC unroll 6

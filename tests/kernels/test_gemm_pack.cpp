@@ -47,9 +47,9 @@ TEST_CASE("pack_b_matrix: AVX-512 panels equal the scalar loops") {
   if (!isa_supported(Isa::avx512)) return;
   for (const bool trans : {false, true})
     for (const int64_t nr : {16, 32})
-      for (const int64_t nc : {1, 15, 16, 17, 33, 70})
+      for (const int64_t nc : {1, 15, 16, 17, 33, 70, 128, 161, 250})  // past 128: several 4-panel row passes
         for (const int64_t kc : {1, 9, 16, 23, 64}) {
-          const int64_t N = 90, K = 80, ld = trans ? K + 1 : N + 7, n0 = 2, k0 = 3;
+          const int64_t N = 260, K = 80, ld = trans ? K + 1 : N + 7, n0 = 2, k0 = 3;
           const auto B = source(trans ? N : K, ld, nc * 100 + kc + nr);
           const MatrixB mb{B.data(), ld, trans};
           const size_t n = static_cast<size_t>((nc + nr - 1) / nr * nr * kc);
