@@ -113,13 +113,14 @@ bool degenerate(int64_t M, int64_t N, int64_t K) { return M == 0 || N == 0 || K 
 
 GemmGeometry gemm_geometry(Isa isa) {
   switch (isa) {
-    // KC = 512 halves the passes over C against 256 (whose 32 KiB B micro-panel fits L1):
-    // the 64 KiB B micro-panel streams from L2, prefetched, beside a 28 KiB A micro-panel;
-    // MC*KC*4 = 224 KiB of packed A stays in L2 (1 MiB); NC*KC*4 = 4 MiB of packed B in L3.
-    // (Measured on Zen 5 against KC 256/384/768/1024 and MC 224/336: ~5% better at 1024^3
-    // and 2048^3 than the next best, in runs whose noise is about that size.)
+    // KC = 1024: each pass over K re-reads and re-writes C, and at 1024^3 the second pass of
+    // KC 512 cost ~4 % (C tiles come from memory). The 128 KiB B micro-panel and the 56 KiB
+    // A micro-panel stream from L2, B prefetched; MC*KC*4 = 448 KiB of packed A stays in
+    // L2 (1 MiB); NC*KC*4 = 8 MiB of packed B in L3. (Measured on Zen 5, one thread,
+    // interleaved: KC 1024 ahead of 512 by 2-4 % at 1024^3 and 2048^3 and of 768; MC 56-224
+    // and NC 1024 no better.)
     case Isa::avx512:
-    case Isa::avx512vnni: return {14, 32, 14 * 8, 512, 32 * 64};
+    case Isa::avx512vnni: return {14, 32, 14 * 8, 1024, 32 * 64};
     case Isa::avx2: return {6, 16, 6 * 56, 192, 16 * 128};
     case Isa::ref: break;
   }
