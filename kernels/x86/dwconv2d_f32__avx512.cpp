@@ -1,9 +1,13 @@
 // Depthwise conv, one channel plane, AVX-512: 16 output columns per vector.
 //
-// The plane is first copied into a zero-padded scratch so the inner loops have no
-// bounds checks. Each step computes a block of R output rows x V vectors with R*V = 8
-// independent accumulators: a single accumulator would wait on the FMA latency at every
-// one of the KH*KW taps. Stride 2 de-interleaves even/odd columns with one permute.
+// Square 3x3, 5x5 and 7x7 kernels of stride 1 or 2 (MobileNet, EfficientNet, ConvNeXt)
+// read the plane in place: a block of R output rows x V vectors walks the input rows under
+// it once, and each loaded row vector feeds every output row of the block it reaches
+// (3x3 stride 1, R = 4: 4.5 loads per output vector instead of 9). Column padding is
+// masked lanes (the masks depend only on the column block), row padding skipped taps.
+// Other shapes (dilation, other sizes and strides) copy the plane into a zero-padded
+// scratch first and run the generic blocks below it.
+// Stride 2 de-interleaves even/odd columns with one permute.
 #include <immintrin.h>
 
 #include <algorithm>
@@ -12,8 +16,8 @@
 #include "kernels/conv2d.h"
 
 namespace tessera::kernels {
-
 namespace {
+
 
 struct Plane {
   const float* pad;  // zero-padded input plane, Wp floats per row
@@ -95,9 +99,156 @@ void plane(const Plane& p, int64_t OH) {
   else rows<1, SW>(p, OH);
 }
 
+// ---- in place: K x K, stride S, dilation 1 ----
+
+struct InPlacePlane {
+  const float* x;  // [H, W]
+  int64_t H, W, OH, OW, PH, PW;
+  const float* w;  // [K, K]
+  __m512 bias;
+  FusedActivation act;
+  float* y;  // [OH, OW]
+};
+
+// Lanes of one column block: lane l of the load for vector v, tap kw (half h of the two
+// loads a stride-2 vector takes) reads input column (ow0 + 16v) * S - PW + kw + 16h + l,
+// live when inside [0, W); `out` masks the stored output columns.
+template <int K, int S, int V>
+struct ColumnMasks {
+  __mmask16 in[V][K][S];
+  __mmask16 out[V];
+};
+
+inline __mmask16 lanes_between(int64_t lo, int64_t hi) {  // bits [lo, hi) of 16, clamped
+  lo = std::clamp<int64_t>(lo, 0, 16);
+  hi = std::clamp<int64_t>(hi, lo, 16);
+  return static_cast<__mmask16>(((1u << hi) - 1) & ~((1u << lo) - 1));
+}
+
+template <int K, int S, int V>
+ColumnMasks<K, S, V> column_masks(const InPlacePlane& p, int64_t ow0) {
+  ColumnMasks<K, S, V> m;
+  for (int v = 0; v < V; ++v) {
+    const int64_t o = ow0 + 16 * v;
+    m.out[v] = lanes_between(0, p.OW - o);
+    for (int kw = 0; kw < K; ++kw)
+      for (int h = 0; h < S; ++h) {
+        const int64_t start = o * S - p.PW + kw + 16 * h;
+        m.in[v][kw][h] = lanes_between(-start, p.W - start);
+      }
+  }
+  return m;
+}
+
+// Output rows [oh0, oh0 + R) (those below OH stored) x vectors [ow0, ow0 + 16V); Inside:
+// every input row under the block lies in the plane (no row of padding to skip).
+template <int K, int S, int R, int V, bool Inside>
+void block_in_place(const InPlacePlane& p, const ColumnMasks<K, S, V>& m, int64_t oh0, int64_t ow0) {
+  constexpr int kRows = (R - 1) * S + K;
+  const int64_t ih0 = oh0 * S - p.PH;
+  // The rows this block's successor adds, one line per 16 floats: the next planes stream
+  // from L3, and one block of warning beats the hardware prefetcher (~10 % at 56x56).
+  for (int i = kRows; i < kRows + R * S; ++i)
+    if (ih0 + i >= 0 && ih0 + i < p.H)
+      for (int64_t c = 0; c < p.W; c += 16)
+        _mm_prefetch(reinterpret_cast<const char*>(p.x + (ih0 + i) * p.W + c), _MM_HINT_T0);
+  __m512 acc[R][V];
+#pragma GCC unroll 8
+  for (int r = 0; r < R; ++r)
+#pragma GCC unroll 4
+    for (int v = 0; v < V; ++v) acc[r][v] = p.bias;
+  // 3x3: the nine weights stay in registers (16 accumulators + 9 + operands fit in 32);
+  // larger kernels broadcast theirs from memory inside the multiply-adds.
+  constexpr int kRegWeights = K == 3 ? 9 : 1;
+  __m512 wreg[kRegWeights];
+  if constexpr (K == 3)
+    for (int t = 0; t < 9; ++t) wreg[t] = _mm512_set1_ps(p.w[t]);
+  // Columns of taps outermost, so that a tap's V column masks are loaded into mask
+  // registers once; every input row then updates all R x V accumulators (independent
+  // chains that hide the FMA latency). Input row i of the block serves output row r
+  // through kernel row kh = i - r*S, compile-time once the loops unroll.
+#pragma GCC unroll 7
+  for (int kw = 0; kw < K; ++kw) {
+    __mmask16 m0[V], m1[V];
+#pragma GCC unroll 4
+    for (int v = 0; v < V; ++v) {
+      m0[v] = m.in[v][kw][0];
+      m1[v] = m.in[v][kw][S - 1];
+    }
+    // Masked lanes are never read, so the address may lie outside the row.
+    const float* col = p.x + ih0 * p.W + (ow0 * S - p.PW + kw);
+#pragma GCC unroll 24
+    for (int i = 0; i < kRows; ++i) {
+      if constexpr (!Inside)
+        if (ih0 + i < 0 || ih0 + i >= p.H) continue;
+#pragma GCC unroll 4
+      for (int v = 0; v < V; ++v) {
+        const float* src = col + i * p.W + 16 * v * S;
+        __m512 xv;
+        if constexpr (S == 1) xv = _mm512_maskz_loadu_ps(m0[v], src);
+        else xv = _mm512_permutex2var_ps(_mm512_maskz_loadu_ps(m0[v], src), kEven, _mm512_maskz_loadu_ps(m1[v], src + 16));
+#pragma GCC unroll 8
+        for (int r = 0; r < R; ++r) {
+          const int kh = i - r * S;
+          if (kh < 0 || kh >= K) continue;
+          const __m512 wv = K == 3 ? wreg[(kh * K + kw) % kRegWeights] : _mm512_set1_ps(p.w[kh * K + kw]);
+          acc[r][v] = _mm512_fmadd_ps(wv, xv, acc[r][v]);
+        }
+      }
+    }
+  }
+#pragma GCC unroll 8
+  for (int r = 0; r < R; ++r) {
+    if (oh0 + r >= p.OH) break;
+    float* out = p.y + (oh0 + r) * p.OW + ow0;
+#pragma GCC unroll 4
+    for (int v = 0; v < V; ++v) _mm512_mask_storeu_ps(out + 16 * v, m.out[v], activate(acc[r][v], p.act));
+  }
+}
+
+// Column blocks of up to 4 vectors; R x V <= 16 accumulators (8 at least, for the FMA latency).
+template <int K, int S, int V>
+void column_block(const InPlacePlane& p, int64_t ow0) {
+  constexpr int R = V <= 2 ? 8 : 4;
+  constexpr int kRows = (R - 1) * S + K;
+  const ColumnMasks<K, S, V> m = column_masks<K, S, V>(p, ow0);
+  for (int64_t oh = 0; oh < p.OH; oh += R) {
+    const int64_t ih0 = oh * S - p.PH;
+    if (ih0 >= 0 && ih0 + kRows <= p.H) block_in_place<K, S, R, V, true>(p, m, oh, ow0);
+    else block_in_place<K, S, R, V, false>(p, m, oh, ow0);
+  }
+}
+
+template <int K, int S>
+void plane_in_place(const InPlacePlane& p) {
+  for (int64_t ow0 = 0; ow0 < p.OW; ow0 += 64) {
+    const int64_t vectors = std::min<int64_t>(4, (p.OW - ow0 + 15) / 16);
+    switch (vectors) {
+      case 1: column_block<K, S, 1>(p, ow0); break;
+      case 2: column_block<K, S, 2>(p, ow0); break;
+      case 3: column_block<K, S, 3>(p, ow0); break;
+      default: column_block<K, S, 4>(p, ow0); break;
+    }
+  }
+}
+
+template <int K>
+bool run_in_place(const InPlacePlane& p, int64_t stride) {
+  if (stride == 1) plane_in_place<K, 1>(p);
+  else if (stride == 2) plane_in_place<K, 2>(p);
+  else return false;
+  return true;
+}
+
 }  // namespace
 
 void dwconv2d_f32__avx512(const DepthwiseArgs& a, const Conv2dShape& s, float* scratch) {
+  if (s.KH == s.KW && s.SH == s.SW && s.DH == 1 && s.DW == 1) {
+    const InPlacePlane p{a.x, s.H, s.W, s.OH(), s.OW(), s.PH, s.PW, a.w, _mm512_set1_ps(a.bias), a.act, a.y};
+    if (s.KH == 3 && run_in_place<3>(p, s.SH)) return;
+    if (s.KH == 5 && run_in_place<5>(p, s.SH)) return;
+    if (s.KH == 7 && run_in_place<7>(p, s.SH)) return;
+  }
   const int64_t Hp = s.H + 2 * s.PH, Wp = s.W + 2 * s.PW, OH = s.OH(), OW = s.OW();
   // Zero-padded copy: zero only the borders (+1 spare row and 64 floats of slack for
   // vector reads past the last valid column).

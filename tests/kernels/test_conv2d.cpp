@@ -87,6 +87,14 @@ TEST_CASE("conv2d: every ISA path matches the ref loop nest within the dot-produ
       conv(2, 32, 17, 17, 32, 3, 1, 1, 1, 32), // depthwise 3x3 s1
       conv(1, 19, 14, 31, 19, 3, 2, 1, 1, 19), // depthwise 3x3 s2, W not a multiple of 16
       conv(1, 16, 12, 12, 16, 7, 1, 3, 1, 16), // depthwise 7x7 (ConvNeXt)
+      // depthwise in place (3x3/5x5/7x7, stride 1/2): column blocks of 4, 3, 2, 1 vectors,
+      // rows past the last block of R, no padding, padding wider than the kernel's reach
+      conv(1, 6, 9, 150, 6, 3, 1, 1, 1, 6),    // 3x3 s1, OW 150: blocks of 64, 64, 22 columns; OH 9
+      conv(1, 5, 21, 70, 5, 5, 2, 2, 1, 5),    // 5x5 s2, OW 35: three vectors
+      conv(2, 4, 11, 100, 4, 5, 1, 2, 1, 4),   // 5x5 s1, OW 100: 64 + 36
+      conv(1, 3, 10, 40, 3, 7, 2, 3, 1, 3),    // 7x7 s2
+      conv(1, 4, 9, 9, 4, 3, 2, 0, 1, 4),      // 3x3 s2, no padding
+      conv(1, 3, 6, 20, 3, 3, 1, 3, 1, 3),     // 3x3 s1, padding 3: rows and columns of zeros only
       conv(1, 5, 8, 8, 5, 5, 3, 2, 1, 5),      // depthwise stride 3 (generic lane gather)
       conv(1, 9, 6, 5, 9, 3, 1, 0, 2, 9),      // depthwise dilated
   };
