@@ -6,8 +6,8 @@
 // (3x3 stride 1, R = 4: 4.5 loads per output vector instead of 9). Column padding is
 // masked lanes (the masks depend only on the column block), row padding skipped taps.
 // Other shapes (dilation, other sizes and strides) copy the plane into a zero-padded
-// scratch first and run the generic blocks below it.
-// Stride 2 de-interleaves even/odd columns with one permute.
+// scratch and run the generic `block`s. Both de-interleave the even columns of stride 2
+// with one permute.
 #include <immintrin.h>
 
 #include <algorithm>
@@ -99,7 +99,7 @@ void plane(const Plane& p, int64_t OH) {
   else rows<1, SW>(p, OH);
 }
 
-// ---- in place: K x K, stride S, dilation 1 ----
+// ---- in place: K x K (3, 5, 7), stride S (1, 2), dilation 1 ----
 
 struct InPlacePlane {
   const float* x;  // [H, W]
