@@ -30,6 +30,7 @@ struct Plane {
 };
 
 const __m512i kEven = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+const __m512i kOdd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
 
 // 16 input values feeding 16 consecutive outputs (columns `stride` apart in the input).
 // SW is the stride when known at compile time (1 or 2), 0 for any other.
@@ -163,12 +164,23 @@ void block_in_place(const InPlacePlane& p, const ColumnMasks<K, S, V>& m, int64_
   __m512 wreg[kRegWeights];
   if constexpr (K == 3)
     for (int t = 0; t < 9; ++t) wreg[t] = _mm512_set1_ps(p.w[t]);
-  // Columns of taps outermost, so that a tap's V column masks are loaded into mask
+  // Input row i of the block serves output row r through kernel row kh = i - r*S,
+  // compile-time once the loops unroll.
+  auto tap = [&](int i, int kw, int v, __m512 xv) {
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r) {
+      const int kh = i - r * S;
+      if (kh < 0 || kh >= K) continue;
+      const __m512 wv = K == 3 ? wreg[(kh * K + kw) % kRegWeights] : _mm512_set1_ps(p.w[kh * K + kw]);
+      acc[r][v] = _mm512_fmadd_ps(wv, xv, acc[r][v]);
+    }
+  };
+  // Columns of taps outermost, so that their V column masks are loaded into mask
   // registers once; every input row then updates all R x V accumulators (independent
-  // chains that hide the FMA latency). Input row i of the block serves output row r
-  // through kernel row kh = i - r*S, compile-time once the loops unroll.
+  // chains that hide the FMA latency). Stride 2 loads 32 columns once for two taps:
+  // the even ones are tap kw's, the odd ones tap kw + 1's.
 #pragma GCC unroll 7
-  for (int kw = 0; kw < K; ++kw) {
+  for (int kw = 0; kw < K; kw += S) {
     __mmask16 m0[V], m1[V];
 #pragma GCC unroll 4
     for (int v = 0; v < V; ++v) {
@@ -184,15 +196,12 @@ void block_in_place(const InPlacePlane& p, const ColumnMasks<K, S, V>& m, int64_
 #pragma GCC unroll 4
       for (int v = 0; v < V; ++v) {
         const float* src = col + i * p.W + 16 * v * S;
-        __m512 xv;
-        if constexpr (S == 1) xv = _mm512_maskz_loadu_ps(m0[v], src);
-        else xv = _mm512_permutex2var_ps(_mm512_maskz_loadu_ps(m0[v], src), kEven, _mm512_maskz_loadu_ps(m1[v], src + 16));
-#pragma GCC unroll 8
-        for (int r = 0; r < R; ++r) {
-          const int kh = i - r * S;
-          if (kh < 0 || kh >= K) continue;
-          const __m512 wv = K == 3 ? wreg[(kh * K + kw) % kRegWeights] : _mm512_set1_ps(p.w[kh * K + kw]);
-          acc[r][v] = _mm512_fmadd_ps(wv, xv, acc[r][v]);
+        if constexpr (S == 1) {
+          tap(i, kw, v, _mm512_maskz_loadu_ps(m0[v], src));
+        } else {
+          const __m512 lo = _mm512_maskz_loadu_ps(m0[v], src), hi = _mm512_maskz_loadu_ps(m1[v], src + 16);
+          tap(i, kw, v, _mm512_permutex2var_ps(lo, kEven, hi));
+          if (kw + 1 < K) tap(i, kw + 1, v, _mm512_permutex2var_ps(lo, kOdd, hi));
         }
       }
     }
