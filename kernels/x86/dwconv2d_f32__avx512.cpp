@@ -16,8 +16,8 @@
 #include "kernels/conv2d.h"
 
 namespace tessera::kernels {
-namespace {
 
+namespace {
 
 struct Plane {
   const float* pad;  // zero-padded input plane, Wp floats per row
