@@ -1,7 +1,7 @@
 // Packing of GEMM operands into micro-panels (see kernels/gemm.h for the layouts).
 // Both operands reduce to two moves: rows copied into a panel as they lie, or rows
-// transposed into panel columns. AVX-512 versions of both live in
-// kernels/x86/gemm_pack_f32__avx512.cpp; the loops here are the specification.
+// transposed into panel columns. AVX-512 and AVX2 versions of both live in
+// kernels/x86/gemm_pack_f32__<isa>.cpp; the loops here are the specification.
 #include "kernels/gemm_pack.h"
 
 #include <algorithm>
@@ -11,13 +11,16 @@
 
 namespace tessera::kernels {
 
-// kernels/x86/gemm_pack_f32__avx512.cpp
+// kernels/x86/gemm_pack_f32__avx512.cpp, kernels/x86/gemm_pack_f32__avx2.cpp
 void pack_transpose_f32__avx512(float* dst, int64_t width, const float* src, int64_t lds, int64_t rows, int64_t kc);
 void pack_rows_32_f32__avx512(float* dst, const float* src, int64_t lds, int64_t cols, int64_t kc);
+void pack_transpose_f32__avx2(float* dst, int64_t width, const float* src, int64_t lds, int64_t rows, int64_t kc);
+void pack_rows_16_f32__avx2(float* dst, const float* src, int64_t lds, int64_t cols, int64_t kc);
 
 namespace {
 
 bool have_avx512() { return active_isa() >= Isa::avx512; }
+bool have_avx2() { return active_isa() >= Isa::avx2; }
 
 // dst[k * width + i] = src[i * lds + k] for i < rows, 0 for rows <= i < width; k < kc.
 // Each source row is walked once, contiguously (reading a column of rows per k instead
@@ -25,6 +28,10 @@ bool have_avx512() { return active_isa() >= Isa::avx512; }
 void pack_transpose(float* dst, int64_t width, const float* src, int64_t lds, int64_t rows, int64_t kc) {
   if (have_avx512()) {
     pack_transpose_f32__avx512(dst, width, src, lds, rows, kc);
+    return;
+  }
+  if (have_avx2()) {
+    pack_transpose_f32__avx2(dst, width, src, lds, rows, kc);
     return;
   }
   for (int64_t i = 0; i < rows; ++i)
@@ -38,6 +45,10 @@ void pack_transpose(float* dst, int64_t width, const float* src, int64_t lds, in
 void pack_rows(float* dst, int64_t width, const float* src, int64_t lds, int64_t cols, int64_t kc) {
   if (width == 32 && have_avx512()) {
     pack_rows_32_f32__avx512(dst, src, lds, cols, kc);
+    return;
+  }
+  if (width == 16 && have_avx2()) {
+    pack_rows_16_f32__avx2(dst, src, lds, cols, kc);
     return;
   }
   for (int64_t p0 = 0; p0 < cols; p0 += width, dst += kc * width) {

@@ -14,11 +14,12 @@ inline __m256 apply_act(__m256 v, FusedActivation act) {
   if (act == FusedActivation::relu6) return _mm256_min_ps(_mm256_max_ps(v, _mm256_setzero_ps()), _mm256_set1_ps(6.f));
   return v;
 }
-template <bool kMasked>
+// kPacked: B is a packed panel (rows NR apart), walked with no offset loads.
+template <bool kMasked, bool kPacked>
 inline void accumulate(__m256 (&acc)[MR][2], int64_t kc, const float* a, const float* b, const int64_t* b_offsets,
                        __m256i mask0, __m256i mask1) {
   for (int64_t k = 0; k < kc; ++k) {
-    const float* bk = b_offsets ? b + b_offsets[k] : b + k * NR;
+    const float* bk = kPacked ? b + k * NR : b + b_offsets[k];
     const __m256 b0 = kMasked ? _mm256_maskload_ps(bk, mask0) : _mm256_loadu_ps(bk);
     const __m256 b1 = kMasked ? _mm256_maskload_ps(bk + 8, mask1) : _mm256_loadu_ps(bk + 8);
 #pragma GCC unroll 6
@@ -41,11 +42,11 @@ void gemm_f32_ukernel_6x16__avx2(int64_t kc, const float* a, const float* b, con
   const __m256i mask1 = _mm256_cmpgt_epi32(_mm256_set1_epi32(int(n) - 8), lane);
   __m256 acc[MR][2];
   for (int i = 0; i < MR; ++i) acc[i][0] = acc[i][1] = _mm256_setzero_ps();
-  if (n == NR) {
-    accumulate<false>(acc, kc, a, b, b_offsets, mask0, mask1);
-  } else {
-    accumulate<true>(acc, kc, a, b, b_offsets, mask0, mask1);  // vmaskmov only on partial tiles
-  }
+  // vmaskmov only on partial tiles
+  if (n == NR && !b_offsets) accumulate<false, true>(acc, kc, a, b, b_offsets, mask0, mask1);
+  else if (n == NR) accumulate<false, false>(acc, kc, a, b, b_offsets, mask0, mask1);
+  else if (!b_offsets) accumulate<true, true>(acc, kc, a, b, b_offsets, mask0, mask1);
+  else accumulate<true, false>(acc, kc, a, b, b_offsets, mask0, mask1);
   // Spill the tile with constant indices so the accumulators above stay in registers.
   alignas(32) float tile[MR][NR];
 #pragma GCC unroll 6

@@ -1,5 +1,5 @@
 // SGEMM: every ISA path vs an exact (double) product, over shapes that straddle the
-// microkernel tiles (MR 6/14, NR 16/32) and the KC blocks (192, 1024), with transposes,
+// microkernel tiles (MR 6/14, NR 16/32) and the KC blocks (512, 1024), with transposes,
 // leading dimensions wider than the matrix, alpha/beta, both bias kinds and ReLU/ReLU6.
 //
 // Tolerance: the standard bound for a length-K float dot product,
@@ -82,7 +82,7 @@ TEST_CASE("gemm_f32: every ISA path within the float dot-product bound, on tile/
   Generator pick(7);
   const int64_t ms[] = {1, 5, 6, 7, 13, 14, 15, 29, 61, 337};
   const int64_t ns[] = {1, 2, 3, 8, 9, 15, 16, 17, 31, 32, 33, 65, 97};  // <= 8: the narrow (14 x n) kernel
-  const int64_t ks[] = {1, 2, 7, 64, 191, 192, 193, 401, 1023, 1024, 1025, 1100};  // KC is 192 (avx2), 1024 (avx512)
+  const int64_t ks[] = {1, 2, 7, 64, 401, 511, 512, 513, 1023, 1024, 1025, 1100};  // KC is 512 (avx2), 1024 (avx512)
   const FusedActivation acts[] = {FusedActivation::none, FusedActivation::relu, FusedActivation::relu6};
   for (Isa isa : supported_isas()) {
     set_active_isa(isa);

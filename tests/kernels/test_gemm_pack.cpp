@@ -1,7 +1,8 @@
-// GEMM packing: the AVX-512 packers (in-register transposes, vector row moves) write
-// exactly the bytes of the scalar loops, for every panel width and tail in k and rows.
+// GEMM packing: the AVX-512 and AVX2 packers (in-register transposes, vector row moves)
+// write exactly the bytes of the scalar loops, for every panel width and tail in k and rows.
 #include <doctest/doctest.h>
 
+#include <string>
 #include <vector>
 
 #include "kernels/cpu.h"
@@ -27,36 +28,45 @@ std::vector<float> source(int64_t rows, int64_t cols, uint64_t seed) {
 
 }  // namespace
 
-TEST_CASE("pack_a_block: AVX-512 transposes equal the scalar loops") {
-  if (!isa_supported(Isa::avx512)) return;
-  for (const bool trans : {false, true})
-    for (const int64_t mc : {1, 13, 14, 15, 29, 42})
-      for (const int64_t kc : {1, 7, 16, 17, 31, 64, 97}) {
-        const int64_t M = 50, K = 120, lda = trans ? M + 3 : K + 5, m0 = 3, k0 = 5;
-        const auto A = source(trans ? K : M, lda, mc * 1000 + kc);
-        const size_t n = static_cast<size_t>((mc + 13) / 14 * 14 * kc);
-        std::vector<float> want(n, -1.f), got(n, -2.f);
-        { IsaScope s(Isa::avx2); pack_a_block(want.data(), trans, A.data(), lda, m0, mc, k0, kc, 14); }
-        { IsaScope s(Isa::avx512); pack_a_block(got.data(), trans, A.data(), lda, m0, mc, k0, kc, 14); }
-        CAPTURE(trans); CAPTURE(mc); CAPTURE(kc);
-        CHECK(got == want);
-      }
+// The SIMD paths this CPU has (the scalar loops run under Isa::ref).
+std::vector<Isa> simd_isas() {
+  std::vector<Isa> v;
+  for (Isa isa : {Isa::avx2, Isa::avx512})
+    if (isa_supported(isa)) v.push_back(isa);
+  return v;
 }
 
-TEST_CASE("pack_b_matrix: AVX-512 panels equal the scalar loops") {
-  if (!isa_supported(Isa::avx512)) return;
-  for (const bool trans : {false, true})
-    for (const int64_t nr : {16, 32})
-      for (const int64_t nc : {1, 15, 16, 17, 33, 70, 128, 161, 250})  // past 128: several 4-panel row passes
-        for (const int64_t kc : {1, 9, 16, 23, 64}) {
-          const int64_t N = 260, K = 80, ld = trans ? K + 1 : N + 7, n0 = 2, k0 = 3;
-          const auto B = source(trans ? N : K, ld, nc * 100 + kc + nr);
-          const MatrixB mb{B.data(), ld, trans};
-          const size_t n = static_cast<size_t>((nc + nr - 1) / nr * nr * kc);
-          std::vector<float> want(n, -1.f), got(n, -2.f);
-          { IsaScope s(Isa::avx2); pack_b_matrix(&mb, want.data(), k0, kc, n0, nc, nr); }
-          { IsaScope s(Isa::avx512); pack_b_matrix(&mb, got.data(), k0, kc, n0, nc, nr); }
-          CAPTURE(trans); CAPTURE(nr); CAPTURE(nc); CAPTURE(kc);
-          CHECK(got == want);
-        }
+TEST_CASE("pack_a_block: AVX-512 and AVX2 transposes equal the scalar loops") {
+  for (const Isa isa : simd_isas())
+    for (const int64_t mr : {6, 14})
+      for (const bool trans : {false, true})
+        for (const int64_t mc : {1, 5, 6, 7, 13, 14, 15, 29, 42})
+          for (const int64_t kc : {1, 7, 8, 9, 16, 17, 31, 64, 97}) {
+            const int64_t M = 50, K = 120, lda = trans ? M + 3 : K + 5, m0 = 3, k0 = 5;
+            const auto A = source(trans ? K : M, lda, mc * 1000 + kc);
+            const size_t n = static_cast<size_t>((mc + mr - 1) / mr * mr * kc);
+            std::vector<float> want(n, -1.f), got(n, -2.f);
+            { IsaScope s(Isa::ref); pack_a_block(want.data(), trans, A.data(), lda, m0, mc, k0, kc, mr); }
+            { IsaScope s(isa); pack_a_block(got.data(), trans, A.data(), lda, m0, mc, k0, kc, mr); }
+            CAPTURE(std::string(isa_name(isa))); CAPTURE(mr); CAPTURE(trans); CAPTURE(mc); CAPTURE(kc);
+            CHECK(got == want);
+          }
+}
+
+TEST_CASE("pack_b_matrix: AVX-512 and AVX2 panels equal the scalar loops") {
+  for (const Isa isa : simd_isas())
+    for (const bool trans : {false, true})
+      for (const int64_t nr : {16, 32})
+        for (const int64_t nc : {1, 15, 16, 17, 33, 64, 70, 128, 161, 250})  // past 4 panels: several row passes
+          for (const int64_t kc : {1, 8, 9, 16, 23, 64}) {
+            const int64_t N = 260, K = 80, ld = trans ? K + 1 : N + 7, n0 = 2, k0 = 3;
+            const auto B = source(trans ? N : K, ld, nc * 100 + kc + nr);
+            const MatrixB mb{B.data(), ld, trans};
+            const size_t n = static_cast<size_t>((nc + nr - 1) / nr * nr * kc);
+            std::vector<float> want(n, -1.f), got(n, -2.f);
+            { IsaScope s(Isa::ref); pack_b_matrix(&mb, want.data(), k0, kc, n0, nc, nr); }
+            { IsaScope s(isa); pack_b_matrix(&mb, got.data(), k0, kc, n0, nc, nr); }
+            CAPTURE(std::string(isa_name(isa))); CAPTURE(trans); CAPTURE(nr); CAPTURE(nc); CAPTURE(kc);
+            CHECK(got == want);
+          }
 }
