@@ -4,7 +4,7 @@
 //     for pc in K by KC:
 //       pack B[pc:, jc:]
 //       for ic in M by MC:        A block  (mc x kc)  pre-packed or packed here, lives in L2
-//         for jr in nc by NR:     B micro-panel (kc x NR) stays in L1 across ir
+//         for jr in nc by NR:     B micro-panel (kc x NR) stays in L2 (L1 if small) across ir
 //           for ir in mc by MR:   microkernel
 //
 // Threads split whole MR/NR tiles along N when it has enough of them, else along M.
