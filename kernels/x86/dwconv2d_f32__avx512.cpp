@@ -14,6 +14,7 @@
 #include <cstring>
 
 #include "kernels/conv2d.h"
+#include "kernels/x86/fused_activation__avx512.h"
 
 namespace tessera::kernels {
 
@@ -41,12 +42,6 @@ inline __m512 load_cols(const float* p, int64_t stride, int64_t lanes) {
   alignas(64) float tmp[16] = {};
   for (int64_t i = 0; i < lanes; ++i) tmp[i] = p[i * stride];
   return _mm512_load_ps(tmp);
-}
-
-inline __m512 activate(__m512 v, FusedActivation act) {
-  if (act != FusedActivation::none) v = _mm512_max_ps(v, _mm512_setzero_ps());
-  if (act == FusedActivation::relu6) v = _mm512_min_ps(v, _mm512_set1_ps(6.f));
-  return v;
 }
 
 // Output rows [oh, oh+R) x columns [ow, ow + 16V).
@@ -78,7 +73,7 @@ void block(const Plane& p, int64_t oh, int64_t ow) {
 #pragma GCC unroll 8
     for (int v = 0; v < V; ++v) {
       const __mmask16 m = lanes[v] == 16 ? __mmask16(0xffff) : __mmask16((1u << lanes[v]) - 1);
-      _mm512_mask_storeu_ps(out + 16 * v, m, activate(acc[r][v], p.act));
+      _mm512_mask_storeu_ps(out + 16 * v, m, apply_fused_activation(acc[r][v], p.act));
     }
   }
 }
@@ -211,7 +206,7 @@ void block_in_place(const InPlacePlane& p, const ColumnMasks<K, S, V>& m, int64_
     if (oh0 + r >= p.OH) break;
     float* out = p.y + (oh0 + r) * p.OW + ow0;
 #pragma GCC unroll 4
-    for (int v = 0; v < V; ++v) _mm512_mask_storeu_ps(out + 16 * v, m.out[v], activate(acc[r][v], p.act));
+    for (int v = 0; v < V; ++v) _mm512_mask_storeu_ps(out + 16 * v, m.out[v], apply_fused_activation(acc[r][v], p.act));
   }
 }
 

@@ -72,15 +72,13 @@ void tile_rows(int64_t kc, const float* a, const float* b, const int64_t* b_offs
       _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc + 16), _MM_HINT_T0);
     }
   };
-  if (n == NR) {
-    k_loop(std::true_type{}, 0, k_split);
+  auto all_k = [&](auto full) {
+    k_loop(full, 0, k_split);
     c_to_l1();
-    k_loop(std::true_type{}, k_split, kc);
-  } else {
-    k_loop(std::false_type{}, 0, k_split);
-    c_to_l1();
-    k_loop(std::false_type{}, k_split, kc);
-  }
+    k_loop(full, k_split, kc);
+  };
+  if (n == NR) all_k(std::true_type{});
+  else all_k(std::false_type{});
 
   // Spill the tile with constant indices so the accumulators above stay in registers
   // (a runtime-indexed epilogue would make the compiler keep them in memory).
@@ -128,15 +126,14 @@ void tile_rows(int64_t kc, const float* a, const float* b, const int64_t* b_offs
 void gemm_f32_ukernel_14x32__avx512(int64_t kc, const float* a, const float* b, const int64_t* b_offsets, float* c,
                                     int64_t ldc, int64_t m, int64_t n, const UkernelEpilogue& ep) {
   // 4 and 8 rows still keep 8 and 16 FMAs in flight, enough for the FMA latency.
-  if (!b_offsets) {
-    if (m <= 4) tile_rows<4, true>(kc, a, b, b_offsets, c, ldc, m, n, ep);
-    else if (m <= 8) tile_rows<8, true>(kc, a, b, b_offsets, c, ldc, m, n, ep);
-    else tile_rows<MR, true>(kc, a, b, b_offsets, c, ldc, m, n, ep);
-  } else {
-    if (m <= 4) tile_rows<4, false>(kc, a, b, b_offsets, c, ldc, m, n, ep);
-    else if (m <= 8) tile_rows<8, false>(kc, a, b, b_offsets, c, ldc, m, n, ep);
-    else tile_rows<MR, false>(kc, a, b, b_offsets, c, ldc, m, n, ep);
-  }
+  auto rows = [&](auto packed) {
+    constexpr bool P = decltype(packed)::value;
+    if (m <= 4) tile_rows<4, P>(kc, a, b, b_offsets, c, ldc, m, n, ep);
+    else if (m <= 8) tile_rows<8, P>(kc, a, b, b_offsets, c, ldc, m, n, ep);
+    else tile_rows<MR, P>(kc, a, b, b_offsets, c, ldc, m, n, ep);
+  };
+  if (b_offsets) rows(std::false_type{});
+  else rows(std::true_type{});
 }
 
 }  // namespace tessera::kernels
