@@ -74,7 +74,7 @@ struct Runner {
 
 struct TesseraConv : Runner {
   Conv2dShape s;
-  std::vector<float> x, y, b;
+  bench::AlignedFloats x, y, b;  // line-aligned, as a Tensor is (oneDNN allocates its own the same way)
   kernels::PackedConv2d w;
   explicit TesseraConv(const Conv2dShape& s_) : s(s_) {
     Generator g(1);

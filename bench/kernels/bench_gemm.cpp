@@ -30,7 +30,7 @@ enum class Impl { tessera, tessera_packed_a, onednn, openblas, eigen };
 struct Operands {
   int64_t n;
   int copies;
-  std::vector<float> a, b, c;
+  bench::AlignedFloats a, b, c;
   explicit Operands(int64_t n_) : n(n_) {
     // at least ~32 MiB of A+B in total, so each iteration starts from memory, not cache
     copies = static_cast<int>(std::max<int64_t>(1, (32 << 20) / (8 * n * n)));
