@@ -94,6 +94,11 @@ TEST_CASE("conv2d: every ISA path matches the ref loop nest within the dot-produ
       conv(2, 4, 11, 100, 4, 5, 1, 2, 1, 4),   // 5x5 s1, OW 100: 64 + 36
       conv(1, 3, 10, 40, 3, 7, 2, 3, 1, 3),    // 7x7 s2
       conv(1, 4, 9, 9, 4, 3, 2, 0, 1, 4),      // 3x3 s2, no padding
+      // 3x3 s2 takes tap 2 from the next vector's tap 0: across 4, 3 and 2 vectors
+      conv(1, 3, 12, 150, 3, 3, 2, 1, 1, 3),   // OW 75: 64 + 11 columns
+      conv(1, 2, 30, 112, 2, 3, 2, 1, 1, 2),   // OW 56 (MobileNet 112 -> 56): 3.5 vectors
+      conv(1, 4, 10, 70, 4, 3, 2, 1, 1, 4),    // OW 35: three vectors, odd last column
+      conv(1, 2, 9, 64, 2, 3, 2, 0, 1, 2),     // no padding, OW 31: two vectors
       conv(1, 3, 6, 20, 3, 3, 1, 3, 1, 3),     // 3x3 s1, padding 3: rows and columns of zeros only
       conv(1, 5, 8, 8, 5, 5, 3, 2, 1, 5),      // depthwise stride 3 (generic lane gather)
       conv(1, 9, 6, 5, 9, 3, 1, 0, 2, 9),      // depthwise dilated
