@@ -66,33 +66,18 @@ template <int MR, int Split, int S, unsigned Skip>
   }
 }
 
-// MR pixels per tile, S floats apart; pixels from Split on come from a second output row.
-template <int MR, int Split, int S>
-void direct_tile(const ConvTile& t) {
-  __m512 acc[MR][2];
-  for (int i = 0; i < MR; ++i) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
-  const float* x0 = t.x;
-  const float* x1 = t.x + t.row_step - S * Split;  // pixel i >= Split reads x1[offset + S * i]
-  if (t.segments == nullptr) {
-    sum_segment<MR, Split, S, 0>(acc, t, 0, t.kc, x0, x1);
-  } else {
-    for (int64_t g = 0; g < t.n_segments; ++g) {
-      const ConvSegment& s = t.segments[g];
-      switch (s.skip) {
-#define TESSERA_SEGMENT(bits) \
-  case bits: sum_segment<MR, Split, S, bits>(acc, t, s.k0, s.k1, x0, x1); break;
-        TESSERA_SEGMENT(1) TESSERA_SEGMENT(2) TESSERA_SEGMENT(4) TESSERA_SEGMENT(5) TESSERA_SEGMENT(6)
-        TESSERA_SEGMENT(8) TESSERA_SEGMENT(9) TESSERA_SEGMENT(10) TESSERA_SEGMENT(12) TESSERA_SEGMENT(13)
-        TESSERA_SEGMENT(14)
-#undef TESSERA_SEGMENT
-        default: sum_segment<MR, Split, S, 0>(acc, t, s.k0, s.k1, x0, x1);
-      }
-    }
+// Bias and activation along the channel vectors, then transpose each 16-channel half
+// (pixels MR..15 are padding) and store m pixels per channel. The accumulators go to a
+// local tile first, with constant indices: the transposes need 16 registers of their own,
+// and a spill the compiler plans itself also zeroes its slots on entry to every call.
+template <int MR>
+[[gnu::always_inline]] inline void store_tile(__m512 (&acc)[MR][2], const ConvTile& t) {
+  alignas(64) float tile[MR][2][16];
+#pragma GCC unroll 14
+  for (int i = 0; i < MR; ++i) {
+    _mm512_store_ps(tile[i][0], acc[i][0]);
+    _mm512_store_ps(tile[i][1], acc[i][1]);
   }
-
-  // Bias and activation along the channel vectors, then transpose each 16-channel half
-  // (pixels MR..15 are padding) and store m pixels per channel.
-  // (Constant accumulator indices only: a runtime index would keep them in memory.)
   const __mmask16 pix = static_cast<__mmask16>((1u << t.m) - 1);
   auto store_half = [&](auto half) {
     constexpr int v = decltype(half)::value;
@@ -103,13 +88,64 @@ void direct_tile(const ConvTile& t) {
     const __m512 b = t.bias ? _mm512_maskz_loadu_ps(ch, t.bias + c0) : _mm512_setzero_ps();
     __m512 r[16];
 #pragma GCC unroll 14
-    for (int i = 0; i < MR; ++i) r[i] = apply_fused_activation(_mm512_add_ps(acc[i][v], b), t.act);
+    for (int i = 0; i < MR; ++i) r[i] = apply_fused_activation(_mm512_add_ps(_mm512_load_ps(tile[i][v]), b), t.act);
     for (int i = MR; i < 16; ++i) r[i] = _mm512_setzero_ps();
     transpose16_f32(r);
     for (int j = 0; j < nv; ++j) _mm512_mask_storeu_ps(t.y + (c0 + j) * t.ldy, pix, r[j]);
   };
   store_half(std::integral_constant<int, 0>{});
   store_half(std::integral_constant<int, 1>{});
+}
+
+// The tile's output lines, one per channel and row segment (two when the pixels straddle
+// a line), fetched while the FMAs run. The tile is stored across up to 32 channel planes;
+// lines that miss L1 then hold the store queue, and the next tile stalls behind it.
+template <int MR, int Split>
+[[gnu::always_inline]] inline void prefetch_output(const ConvTile& t) {
+  const int64_t last_a = (t.m < Split ? t.m : Split) - 1, last_b = t.m - 1;
+  for (int64_t j = 0; j < t.n; ++j) {
+    const float* yj = t.y + j * t.ldy;
+    _mm_prefetch(reinterpret_cast<const char*>(yj), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(yj + last_a), _MM_HINT_T0);
+    if constexpr (Split < MR) _mm_prefetch(reinterpret_cast<const char*>(yj + last_b), _MM_HINT_T0);
+  }
+}
+
+// A border tile: K in segments, each leaving out its padding taps (out of line: the
+// whole-K path below is the hot one).
+template <int MR, int Split, int S>
+[[gnu::noinline]] void segmented_tile(const ConvTile& t, const float* x0, const float* x1) {
+  __m512 acc[MR][2];
+  for (int i = 0; i < MR; ++i) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+  for (int64_t g = 0; g < t.n_segments; ++g) {
+    const ConvSegment& s = t.segments[g];
+    switch (s.skip) {
+#define TESSERA_SEGMENT(bits) \
+  case bits: sum_segment<MR, Split, S, bits>(acc, t, s.k0, s.k1, x0, x1); break;
+      TESSERA_SEGMENT(1) TESSERA_SEGMENT(2) TESSERA_SEGMENT(4) TESSERA_SEGMENT(5) TESSERA_SEGMENT(6)
+      TESSERA_SEGMENT(8) TESSERA_SEGMENT(9) TESSERA_SEGMENT(10) TESSERA_SEGMENT(12) TESSERA_SEGMENT(13)
+      TESSERA_SEGMENT(14)
+#undef TESSERA_SEGMENT
+      default: sum_segment<MR, Split, S, 0>(acc, t, s.k0, s.k1, x0, x1);
+    }
+  }
+  store_tile<MR>(acc, t);
+}
+
+// MR pixels per tile, S floats apart; pixels from Split on come from a second output row.
+template <int MR, int Split, int S>
+void direct_tile(const ConvTile& t) {
+  if (t.prefetch_y) prefetch_output<MR, Split>(t);
+  const float* x0 = t.x;
+  const float* x1 = t.x + t.row_step - S * Split;  // pixel i >= Split reads x1[offset + S * i]
+  if (t.segments != nullptr) {
+    segmented_tile<MR, Split, S>(t, x0, x1);
+    return;
+  }
+  __m512 acc[MR][2];
+  for (int i = 0; i < MR; ++i) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+  sum_segment<MR, Split, S, 0>(acc, t, 0, t.kc, x0, x1);
+  store_tile<MR>(acc, t);
 }
 
 }  // namespace
