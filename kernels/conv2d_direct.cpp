@@ -54,7 +54,7 @@ namespace {
 // of each row, for a microkernel with `split` pixels per row: kernel rows that read only
 // padding for every row of the tile are left out; rows that do for one of two rows, and
 // (3-wide kernels) the first/last column's padding taps, become skip bits. Returns the count,
-// 0 for a tile that reads no padding.
+// 0 for a tile that skips nothing.
 int64_t tile_segments(ConvSegment* seg, const Conv2dShape& s, int64_t oh0, int64_t rows, int64_t ow0, int64_t cols,
                       int64_t split) {
   auto outside = [](int64_t o, int64_t stride, int64_t pad, int64_t k, int64_t dil, int64_t size) {
@@ -86,6 +86,9 @@ int64_t tile_segments(ConvSegment* seg, const Conv2dShape& s, int64_t oh0, int64
     if (n > 0 && seg[n - 1].skip == skip && seg[n - 1].k1 == kh * per_row) seg[n - 1].k1 += per_row;
     else seg[n++] = ConvSegment{kh * per_row, (kh + 1) * per_row, skip};
   }
+  // Beside a column of padding that only 3-wide kernels skip (wider ones read it from
+  // padded planes): nothing to skip, so the whole-K path runs it (a quarter of the stem's tiles).
+  if (n == 1 && seg[0].k0 == 0 && seg[0].k1 == s.KH * per_row && seg[0].skip == 0) return 0;
   return n;
 }
 
