@@ -24,15 +24,51 @@ struct UkernelEpilogue {
 
 // m <= MR rows and n <= NR columns of the tile are computed and stored; B columns past
 // n are never read; A is zero-padded to MR rows.
+//
+// pull: null, or memory the call fetches toward L2 while it runs, one 64-byte line per k
+// step: `rows` rows `ld` floats apart, `len` floats of each, line by line across the rows
+// (16 floats of every row, then the next 16), until the lines or the k steps run out. The
+// driver packs each A micro-panel just before its first tile and names the next panel's
+// source here, so that packing reads L2 rather than memory. Only packed B panels use it.
+struct PrefetchRows {
+  const float* base;
+  int64_t ld, rows, len;
+};
+
+// A microkernel's walk over its pull: next() gives the line to fetch this k step, or null.
+// (Plain copies of the fields, so that the walk can live in registers inside the k loop.)
+class PullCursor {
+ public:
+  explicit PullCursor(const PrefetchRows* p)
+      : base_(p ? p->base : nullptr), ld_(p ? p->ld : 0), rows_(p ? p->rows : 0), len_(p ? p->len : 0) {
+    if (rows_ <= 0 || len_ <= 0) base_ = nullptr;
+  }
+  const float* next() {
+    if (base_ == nullptr || col_ >= len_) return nullptr;
+    const float* at = base_ + row_ * ld_ + col_;
+    if (++row_ == rows_) {
+      row_ = 0;
+      col_ += 16;
+    }
+    return at;
+  }
+
+ private:
+  const float* base_;
+  int64_t ld_, rows_, len_;
+  int64_t row_ = 0, col_ = 0;
+};
+
 using GemmUkernel = void (*)(int64_t kc, const float* a, const float* b, const int64_t* b_offsets, float* c,
-                             int64_t ldc, int64_t m, int64_t n, const UkernelEpilogue& ep);
+                             int64_t ldc, int64_t m, int64_t n, const UkernelEpilogue& ep, const PrefetchRows* pull);
 
 void gemm_f32_ukernel_14x32__avx512(int64_t kc, const float* a, const float* b, const int64_t* b_offsets, float* c,
-                                    int64_t ldc, int64_t m, int64_t n, const UkernelEpilogue& ep);
-// n <= 8 columns (a batch-1 classifier head): A is the vector operand, B broadcast.
+                                    int64_t ldc, int64_t m, int64_t n, const UkernelEpilogue& ep, const PrefetchRows* pull);
+// n <= 8 columns (a batch-1 classifier head): A is the vector operand, B broadcast. Its
+// weights are packed at load time, so it takes no pull.
 void gemm_f32_ukernel_14xn__avx512(int64_t kc, const float* a, const float* b, const int64_t* b_offsets, float* c,
-                                   int64_t ldc, int64_t m, int64_t n, const UkernelEpilogue& ep);
+                                   int64_t ldc, int64_t m, int64_t n, const UkernelEpilogue& ep, const PrefetchRows* pull);
 void gemm_f32_ukernel_6x16__avx2(int64_t kc, const float* a, const float* b, const int64_t* b_offsets, float* c,
-                                 int64_t ldc, int64_t m, int64_t n, const UkernelEpilogue& ep);
+                                 int64_t ldc, int64_t m, int64_t n, const UkernelEpilogue& ep, const PrefetchRows* pull);
 
 }  // namespace tessera::kernels

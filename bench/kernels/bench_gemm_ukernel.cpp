@@ -21,7 +21,7 @@ void ukernel_bench(benchmark::State& state, GemmUkernel uk, int mr, int nr) {
   g.fill_normal(b, nr * kc);
   const UkernelEpilogue ep{1.f, 1.f, nullptr, nullptr, FusedActivation::none};
   for (auto _ : state) {
-    uk(kc, a, b, nullptr, c, nr, mr, nr, ep);  // a packed B panel, as the GEMM driver passes
+    uk(kc, a, b, nullptr, c, nr, mr, nr, ep, nullptr);  // a packed B panel, as the GEMM driver passes
     benchmark::DoNotOptimize(c);
   }
   bench::set_flops_counters(state, 2.0 * mr * nr * kc, 1);

@@ -18,7 +18,7 @@ constexpr int MR = 14, NR = 32;
 // The packed A panel keeps its MR-row stride either way.
 template <int ROWS, bool Packed>
 void tile_rows(int64_t kc, const float* a, const float* b, const int64_t* b_offsets, float* c, int64_t ldc, int64_t m,
-               int64_t n, const UkernelEpilogue& ep) {
+               int64_t n, const UkernelEpilogue& ep, const PrefetchRows* pull) {
   // Column masks: B is read only where the tile has columns (no over-read past an image).
   const __mmask16 m0 = n >= 16 ? __mmask16(0xffff) : __mmask16((1u << n) - 1);
   const __mmask16 m1 = n >= 32 ? __mmask16(0xffff) : n <= 16 ? __mmask16(0) : __mmask16((1u << (n - 16)) - 1);
@@ -32,13 +32,17 @@ void tile_rows(int64_t kc, const float* a, const float* b, const int64_t* b_offs
   }
 
   constexpr int64_t kAhead = 24;  // B rows prefetched ahead: ~300 cycles, covers an L3 fetch
-  // Full tiles load B unmasked; a column tail uses the masks.
-  auto k_loop = [&](auto full, int64_t k0, int64_t k1) {
+  // Full tiles load B unmasked; a column tail uses the masks. Only calls with a pull run
+  // the loop that walks it (1 in 32 at 2048^3): the others keep the plain loop.
+  PullCursor pulled(pull);
+  auto k_loop = [&](auto full, auto pulling, int64_t k0, int64_t k1) {
     for (int64_t k = k0; k < k1; ++k) {
       const float* bk;
       if constexpr (Packed) {
         bk = b + k * NR;
         _mm_prefetch(reinterpret_cast<const char*>(bk + kAhead * NR), _MM_HINT_T0);
+        if constexpr (decltype(pulling)::value)
+          if (const float* line = pulled.next()) _mm_prefetch(reinterpret_cast<const char*>(line), _MM_HINT_T1);
       } else {
         bk = b + b_offsets[k];
         const int64_t ahead = k + kAhead < kc ? k + kAhead : kc - 1;  // a select, not a branch
@@ -72,13 +76,16 @@ void tile_rows(int64_t kc, const float* a, const float* b, const int64_t* b_offs
       _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc + 16), _MM_HINT_T0);
     }
   };
-  auto all_k = [&](auto full) {
-    k_loop(full, 0, k_split);
+  auto all_k = [&](auto full, auto pulling) {
+    k_loop(full, pulling, 0, k_split);
     c_to_l1();
-    k_loop(full, k_split, kc);
+    k_loop(full, pulling, k_split, kc);
   };
-  if (n == NR) all_k(std::true_type{});
-  else all_k(std::false_type{});
+  const bool pulls = Packed && pull != nullptr;
+  if (n == NR && pulls) all_k(std::true_type{}, std::true_type{});
+  else if (n == NR) all_k(std::true_type{}, std::false_type{});
+  else if (pulls) all_k(std::false_type{}, std::true_type{});
+  else all_k(std::false_type{}, std::false_type{});
 
   // Spill the tile with constant indices so the accumulators above stay in registers
   // (a runtime-indexed epilogue would make the compiler keep them in memory).
@@ -124,13 +131,13 @@ void tile_rows(int64_t kc, const float* a, const float* b, const int64_t* b_offs
 }  // namespace
 
 void gemm_f32_ukernel_14x32__avx512(int64_t kc, const float* a, const float* b, const int64_t* b_offsets, float* c,
-                                    int64_t ldc, int64_t m, int64_t n, const UkernelEpilogue& ep) {
+                                    int64_t ldc, int64_t m, int64_t n, const UkernelEpilogue& ep, const PrefetchRows* pull) {
   // 4 and 8 rows still keep 8 and 16 FMAs in flight, enough for the FMA latency.
   auto rows = [&](auto packed) {
     constexpr bool P = decltype(packed)::value;
-    if (m <= 4) tile_rows<4, P>(kc, a, b, b_offsets, c, ldc, m, n, ep);
-    else if (m <= 8) tile_rows<8, P>(kc, a, b, b_offsets, c, ldc, m, n, ep);
-    else tile_rows<MR, P>(kc, a, b, b_offsets, c, ldc, m, n, ep);
+    if (m <= 4) tile_rows<4, P>(kc, a, b, b_offsets, c, ldc, m, n, ep, pull);
+    else if (m <= 8) tile_rows<8, P>(kc, a, b, b_offsets, c, ldc, m, n, ep, pull);
+    else tile_rows<MR, P>(kc, a, b, b_offsets, c, ldc, m, n, ep, pull);
   };
   if (b_offsets) rows(std::false_type{});
   else rows(std::true_type{});

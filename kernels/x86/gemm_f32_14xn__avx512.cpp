@@ -67,7 +67,7 @@ void tile_cols(int64_t kc, const float* a, const float* b, const int64_t* b_offs
 }  // namespace
 
 void gemm_f32_ukernel_14xn__avx512(int64_t kc, const float* a, const float* b, const int64_t* b_offsets, float* c,
-                                   int64_t ldc, int64_t m, int64_t n, const UkernelEpilogue& ep) {
+                                   int64_t ldc, int64_t m, int64_t n, const UkernelEpilogue& ep, const PrefetchRows*) {
   switch (n) {
     case 1: tile_cols<1>(kc, a, b, b_offsets, c, ldc, m, ep); break;
     case 2: tile_cols<2>(kc, a, b, b_offsets, c, ldc, m, ep); break;

@@ -15,11 +15,14 @@ inline __m256 apply_act(__m256 v, FusedActivation act) {
   return v;
 }
 // kPacked: B is a packed panel (rows NR apart), walked with no offset loads.
-template <bool kMasked, bool kPacked>
+// kPull: walk the call's pull (packed panels only; the other calls keep the plain loop).
+template <bool kMasked, bool kPacked, bool kPull = false>
 inline void accumulate(__m256 (&acc)[MR][2], int64_t kc, const float* a, const float* b, const int64_t* b_offsets,
-                       __m256i mask0, __m256i mask1) {
+                       PullCursor& pulled, __m256i mask0, __m256i mask1) {
   for (int64_t k = 0; k < kc; ++k) {
     const float* bk = kPacked ? b + k * NR : b + b_offsets[k];
+    if constexpr (kPull)
+      if (const float* line = pulled.next()) _mm_prefetch(reinterpret_cast<const char*>(line), _MM_HINT_T1);
     const __m256 b0 = kMasked ? _mm256_maskload_ps(bk, mask0) : _mm256_loadu_ps(bk);
     const __m256 b1 = kMasked ? _mm256_maskload_ps(bk + 8, mask1) : _mm256_loadu_ps(bk + 8);
 #pragma GCC unroll 6
@@ -35,7 +38,7 @@ inline void accumulate(__m256 (&acc)[MR][2], int64_t kc, const float* a, const f
 }  // namespace
 
 void gemm_f32_ukernel_6x16__avx2(int64_t kc, const float* a, const float* b, const int64_t* b_offsets, float* c,
-                                 int64_t ldc, int64_t m, int64_t n, const UkernelEpilogue& ep) {
+                                 int64_t ldc, int64_t m, int64_t n, const UkernelEpilogue& ep, const PrefetchRows* pull) {
   // Column masks: B is read only where the tile has columns (no over-read past an image).
   const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   const __m256i mask0 = _mm256_cmpgt_epi32(_mm256_set1_epi32(int(n)), lane);
@@ -43,10 +46,12 @@ void gemm_f32_ukernel_6x16__avx2(int64_t kc, const float* a, const float* b, con
   __m256 acc[MR][2];
   for (int i = 0; i < MR; ++i) acc[i][0] = acc[i][1] = _mm256_setzero_ps();
   // vmaskmov only on partial tiles
-  if (n == NR && !b_offsets) accumulate<false, true>(acc, kc, a, b, b_offsets, mask0, mask1);
-  else if (n == NR) accumulate<false, false>(acc, kc, a, b, b_offsets, mask0, mask1);
-  else if (!b_offsets) accumulate<true, true>(acc, kc, a, b, b_offsets, mask0, mask1);
-  else accumulate<true, false>(acc, kc, a, b, b_offsets, mask0, mask1);
+  PullCursor pulled(pull);
+  if (n == NR && !b_offsets && pull) accumulate<false, true, true>(acc, kc, a, b, b_offsets, pulled, mask0, mask1);
+  else if (n == NR && !b_offsets) accumulate<false, true>(acc, kc, a, b, b_offsets, pulled, mask0, mask1);
+  else if (n == NR) accumulate<false, false>(acc, kc, a, b, b_offsets, pulled, mask0, mask1);
+  else if (!b_offsets) accumulate<true, true>(acc, kc, a, b, b_offsets, pulled, mask0, mask1);
+  else accumulate<true, false>(acc, kc, a, b, b_offsets, pulled, mask0, mask1);
   // Spill the tile with constant indices so the accumulators above stay in registers.
   alignas(32) float tile[MR][NR];
 #pragma GCC unroll 6
