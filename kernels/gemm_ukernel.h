@@ -25,18 +25,19 @@ struct UkernelEpilogue {
 // m <= MR rows and n <= NR columns of the tile are computed and stored; B columns past
 // n are never read; A is zero-padded to MR rows.
 //
-// pull: null, or memory the call fetches toward L2 while it runs, one 64-byte line per k
-// step: `rows` rows `ld` floats apart, `len` floats of each, line by line across the rows
-// (16 floats of every row, then the next 16), until the lines or the k steps run out. The
-// driver packs each A micro-panel just before its first tile and names the next panel's
-// source here, so that packing reads L2 rather than memory. Only packed B panels use it.
+// pull: null, or a hint: memory to fetch toward L2 while the call runs, one 64-byte line
+// per k step: `rows` rows `ld` floats apart, `len` floats of each, line by line across the
+// rows (16 floats of every row, then the next 16), until the lines or the k steps run out.
+// The driver packs each A micro-panel just before its first tile and names the next
+// panel's source here, so that packing reads L2 rather than memory. Kernels honour it on
+// packed B panels (the AVX2 one on full-width tiles only) and may ignore it elsewhere.
 struct PrefetchRows {
   const float* base;
   int64_t ld, rows, len;
 };
 
 // A microkernel's walk over its pull: next() gives the line to fetch this k step, or null.
-// (Plain copies of the fields, so that the walk can live in registers inside the k loop.)
+// (Copies of the fields: nothing is reloaded through the pointer inside the k loop.)
 class PullCursor {
  public:
   explicit PullCursor(const PrefetchRows* p)
