@@ -1,6 +1,7 @@
 #include "kernels/conv2d_direct.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <vector>
 
 #include "kernels/conv2d_phases.h"
