@@ -13,6 +13,7 @@
 
 #include "kernels/gemm.h"
 #include "kernels/gemm_pack.h"
+#include "kernels/gemm_ukernel.h"
 #include "kernels/parallel.h"
 #include "kernels/ref/gemm_f32.h"
 #include "tensor/error.h"
@@ -171,6 +172,26 @@ TEST_CASE("gemm_f32: a large square product on all threads matches the ref kerne
     CHECK(worst < 2e-4);
   }
   set_active_isa(saved);
+}
+
+TEST_CASE("PullCursor walks a pull line by line across its rows, then stops") {
+  // 3 rows 100 floats apart, 40 floats each: lines at columns 0, 16, 32 of every row.
+  std::vector<float> mem(400);
+  const PrefetchRows pull{mem.data(), 100, 3, 40};
+  PullCursor cursor(&pull);
+  for (int64_t col : {0, 16, 32})
+    for (int64_t row = 0; row < 3; ++row) {
+      CAPTURE(row);
+      CAPTURE(col);
+      CHECK(cursor.next() == mem.data() + row * 100 + col);
+    }
+  CHECK(cursor.next() == nullptr);
+  CHECK(cursor.next() == nullptr);
+  PullCursor none(nullptr);
+  CHECK(none.next() == nullptr);
+  const PrefetchRows empty{mem.data(), 100, 0, 40};
+  PullCursor nothing(&empty);
+  CHECK(nothing.next() == nullptr);
 }
 
 TEST_CASE("gemm_f32_packed refuses weights packed for another path") {
