@@ -97,13 +97,14 @@ template <int MR>
   store_half(std::integral_constant<int, 1>{});
 }
 
-// The tile's output lines, one per channel and row segment (two when the pixels straddle
-// a line), fetched while the FMAs run. The tile is stored across up to 32 channel planes;
-// lines that miss L1 then hold the store queue, and the next tile stalls behind it.
+// The tile's output lines of channels [j0, j1), one per row segment (two when the pixels
+// straddle a line), fetched while the FMAs run. The tile is stored across up to 32
+// channel planes; lines that miss L1 then hold the store queue, and the next tile stalls
+// behind it.
 template <int MR, int Split>
-[[gnu::always_inline]] inline void prefetch_output(const ConvTile& t) {
+[[gnu::always_inline]] inline void prefetch_output(const ConvTile& t, int64_t j0, int64_t j1) {
   const int64_t last_a = (t.m < Split ? t.m : Split) - 1, last_b = t.m - 1;
-  for (int64_t j = 0; j < t.n; ++j) {
+  for (int64_t j = j0; j < j1; ++j) {
     const float* yj = t.y + j * t.ldy;
     _mm_prefetch(reinterpret_cast<const char*>(yj), _MM_HINT_T0);
     _mm_prefetch(reinterpret_cast<const char*>(yj + last_a), _MM_HINT_T0);
@@ -135,16 +136,29 @@ template <int MR, int Split, int S>
 // MR pixels per tile, S floats apart; pixels from Split on come from a second output row.
 template <int MR, int Split, int S>
 void direct_tile(const ConvTile& t) {
-  if (t.prefetch_y) prefetch_output<MR, Split>(t);
   const float* x0 = t.x;
   const float* x1 = t.x + t.row_step - S * Split;  // pixel i >= Split reads x1[offset + S * i]
   if (t.segments != nullptr) {
+    if (t.prefetch_y) prefetch_output<MR, Split>(t, 0, t.n);
     segmented_tile<MR, Split, S>(t, x0, x1);
     return;
   }
   __m512 acc[MR][2];
   for (int i = 0; i < MR; ++i) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
-  sum_segment<MR, Split, S, 0>(acc, t, 0, t.kc, x0, x1);
+  // The output lines go one channel per k step: issued all at once, their 64-96
+  // prefetches fill the miss queue and the first steps' input loads wait behind them
+  // (ResNet's stem, K = 147: +3-5 % at one and two threads). A short K (a 3x3 conv
+  // over RGB, K = 27) has no steps to spare and fetches them first.
+  int64_t k0 = 0;
+  if (t.prefetch_y && t.kc >= 2 * t.n) {
+    for (k0 = 0; k0 < t.n; ++k0) {
+      k_step<MR, Split, S, active_pixels<MR, Split>(0, 0)>(acc, t, k0, x0, x1);
+      prefetch_output<MR, Split>(t, k0, k0 + 1);
+    }
+  } else if (t.prefetch_y) {
+    prefetch_output<MR, Split>(t, 0, t.n);
+  }
+  sum_segment<MR, Split, S, 0>(acc, t, k0, t.kc, x0, x1);
   store_tile<MR>(acc, t);
 }
 
