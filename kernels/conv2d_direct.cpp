@@ -160,10 +160,15 @@ void conv2d_direct(float* y, const float* x, const PackedConv2d& w, const float*
   // Tiles on the border skip the taps that read padding (kernels/conv2d_ukernel.h).
   const bool skips = (s.PH > 0 || s.PW > 0) && s.KH <= kMaxSegments;
   const bool pixel_major = !image && pix_tiles >= 4 * get_num_threads();
-  // Pixel-major threads walk their pixel tiles once per group of weight panels that
-  // fits in half of L2 (a 1 MiB L2 on the CPUs this was tuned on), so the weights of a
-  // late layer (2.4 MiB in ResNet-18's layer3) are not streamed from L3 for every tile.
-  const int64_t panel_group = std::clamp<int64_t>((int64_t(512) << 10) / (K * kDirectNR * 4), 1, oc_tiles);
+  // Pixel-major threads walk their pixel tiles once per group of weight panels. A panel
+  // that fits in L1 beside the tiles' input (24 KiB of the 32-48 KiB L1s this was tuned
+  // on) is a group of its own, and stays there: ResNet's stem (18 KiB panels) +3 % at
+  // one thread against two panels a pass. Larger panels go as many as fit in half of L2
+  // (1 MiB on those CPUs), so the weights of a late layer (2.4 MiB in ResNet-18's
+  // layer3) are not streamed from L3 for every tile.
+  const int64_t panel_bytes = K * kDirectNR * 4;
+  const int64_t panel_group =
+      panel_bytes <= (int64_t(24) << 10) ? 1 : std::clamp<int64_t>((int64_t(512) << 10) / panel_bytes, 1, oc_tiles);
   // In place, a flat tail tile of m < 14 pixels would read past the image: it reads a
   // zero-padded copy of its pixels instead, [C][16].
   const int64_t tail_m = flat ? cols - (row_tiles - 1) * kDirectMR : kDirectMR;
