@@ -62,6 +62,8 @@ TEST_CASE("conv2d: every ISA path matches the ref loop nest within the dot-produ
   const Isa saved = active_isa();
   std::vector<Conv2dShape> shapes = {
       conv(1, 3, 23, 19, 16, 7, 2, 3),         // ResNet stem, odd image
+      conv(1, 3, 30, 30, 64, 7, 2, 3),         // stem: two weight panels that fit L1, each a pass over the tiles
+      conv(1, 3, 224, 224, 64, 7, 2, 3),       // the real stem: output > 2 MiB, lines fetched during the k steps
       conv(2, 16, 13, 13, 29, 3, 1, 1),        // 3x3 s1, prime OC, batch 2
       conv(1, 17, 11, 9, 33, 3, 2, 1),         // 3x3 s2, tails everywhere
       conv(1, 64, 7, 7, 130, 1, 1, 0),         // 1x1 over 64 channels: GEMM on the image on every path
@@ -128,7 +130,7 @@ TEST_CASE("conv2d: any thread count gives the same bits (bands and panel runs sp
   const int saved = get_num_threads();
   const std::vector<Conv2dShape> shapes = {conv(1, 16, 28, 28, 96, 3, 1, 1), conv(1, 24, 14, 14, 64, 3, 2, 1),
                                            conv(1, 32, 7, 7, 96, 3, 1, 1), conv(1, 40, 28, 28, 70, 1, 2, 0),
-                                           conv(1, 8, 56, 56, 32, 7, 2, 3)};
+                                           conv(1, 8, 56, 56, 32, 7, 2, 3), conv(1, 3, 64, 64, 64, 7, 2, 3)};
   for (const Conv2dShape& s : shapes) {
     Generator g(s.C + s.OC);
     std::vector<float> x(s.N * s.C * s.H * s.W), w(s.OC * s.C * s.KH * s.KW), b(s.OC);
