@@ -103,13 +103,17 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
               }
               // An unpacked A micro-panel is packed just before its first tile, and that
               // tile pulls the next panel's rows toward L2, so packing reads L2 rather than
-              // memory (+0.3-1.6 % from 512^3 to 2048^3, one and two threads).
+              // memory (+0.3-1.6 % from 512^3 to 2048^3, one and two threads). A pre-packed
+              // A's first pass pulls its next panel the same way (+2-3.5 % from 512^3 to
+              // 2048^3: streamed from memory by the hardware alone, pre-packed A had run
+              // 3 % slower than packing it in the call).
               PrefetchRows next;
               const PrefetchRows* pull = nullptr;
-              if (!a.packed && jr == 0) {
+              if (jr == 0 && !a.packed)
                 pack_a_block(ap + ir * kc, a.trans, a.A, a.lda, row, std::min(g.mr, mc - ir), pc, kc, g.mr);
-                if (ir + g.mr < mc) pull = &(next = a.source(row + g.mr, std::min(g.mr, mc - ir - g.mr), pc, kc));
-              }
+              if (jr == 0 && ir + g.mr < mc)
+                pull = &(next = a.packed ? PrefetchRows{ablk + (ir + g.mr) * kc, 0, 1, g.mr * kc}
+                                         : a.source(row + g.mr, std::min(g.mr, mc - ir - g.mr), pc, kc));
               const float* bpanel = in_place ? b.base + col : bp + jr * kc;
               uk(kc, ablk + ir * kc, bpanel, offsets, C + row * ldc + col, ldc, std::min(g.mr, mc - ir), n, e, pull);
             }
