@@ -104,9 +104,9 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
               // An unpacked A micro-panel is packed just before its first tile, and that
               // tile pulls the next panel's rows toward L2, so packing reads L2 rather than
               // memory (+0.3-1.6 % from 512^3 to 2048^3, one and two threads). A pre-packed
-              // A's first pass pulls its next panel the same way (+2-3.5 % from 512^3 to
-              // 2048^3: streamed from memory by the hardware alone, pre-packed A had run
-              // 3 % slower than packing it in the call).
+              // A's first pass pulls its next panel the same way (+2-3.6 % at 1024^3 and
+              // 2048^3, 0-3 % at 512^3: streamed from memory by the hardware alone,
+              // pre-packed A had run 3 % slower than packing it in the call).
               PrefetchRows next;
               const PrefetchRows* pull = nullptr;
               if (jr == 0 && !a.packed)
