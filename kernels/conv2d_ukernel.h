@@ -50,7 +50,7 @@ struct ConvTile {
   int64_t m, n;              // pixels (<= 14) and channels (<= 32) stored
   const float* bias;         // n values, or null
   FusedActivation act;
-  bool prefetch_y;           // fetch the tile's output lines into L1 first (an output larger than L2)
+  bool prefetch_y;           // fetch the tile's output lines into L1 during its first k steps (an output larger than L2)
 };
 
 // One output row segment of 14 pixels (split = 14), two rows of 7 (split = 7), or

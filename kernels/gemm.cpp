@@ -62,8 +62,10 @@ struct ASource {
   const float* A;
   int64_t lda;
 
-  // Where op(A) rows [m0, m0 + rows), columns [k0, k0 + kc) lie in A, as rows of memory.
-  PrefetchRows source(int64_t m0, int64_t rows, int64_t k0, int64_t kc) const {
+  // What the tile before A micro-panel [m0, m0 + rows) x [k0, k0 + kc) pulls toward L2:
+  // the packed panel itself (at `panel` in the block), or the rows of op(A) it is packed from.
+  PrefetchRows panel_pull(const float* panel, int64_t mr, int64_t m0, int64_t rows, int64_t k0, int64_t kc) const {
+    if (packed) return PrefetchRows{panel, 0, 1, mr * kc};
     return trans ? PrefetchRows{A + k0 * lda + m0, lda, kc, rows} : PrefetchRows{A + m0 * lda + k0, lda, rows, kc};
   }
 };
@@ -112,8 +114,8 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
               if (jr == 0 && !a.packed)
                 pack_a_block(ap + ir * kc, a.trans, a.A, a.lda, row, std::min(g.mr, mc - ir), pc, kc, g.mr);
               if (jr == 0 && ir + g.mr < mc)
-                pull = &(next = a.packed ? PrefetchRows{ablk + (ir + g.mr) * kc, 0, 1, g.mr * kc}
-                                         : a.source(row + g.mr, std::min(g.mr, mc - ir - g.mr), pc, kc));
+                pull = &(next = a.panel_pull(ablk + (ir + g.mr) * kc, g.mr, row + g.mr, std::min(g.mr, mc - ir - g.mr),
+                                             pc, kc));
               const float* bpanel = in_place ? b.base + col : bp + jr * kc;
               uk(kc, ablk + ir * kc, bpanel, offsets, C + row * ldc + col, ldc, std::min(g.mr, mc - ir), n, e, pull);
             }

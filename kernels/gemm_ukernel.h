@@ -28,9 +28,11 @@ struct UkernelEpilogue {
 // pull: null, or a hint: memory to fetch toward L2 while the call runs, one 64-byte line
 // per k step: `rows` rows `ld` floats apart, `len` floats of each, line by line across the
 // rows (16 floats of every row, then the next 16), until the lines or the k steps run out.
-// The driver packs each A micro-panel just before its first tile and names the next
-// panel's source here, so that packing reads L2 rather than memory. Kernels honour it on
-// packed B panels (the AVX2 one on full-width tiles only) and may ignore it elsewhere.
+// On the first pass over an A block the driver names the next A micro-panel here: its
+// source rows when it packs each panel just before its first tile (so that packing reads
+// L2 rather than memory), or the packed panel itself when A was packed beforehand.
+// Kernels honour it on packed B panels (the AVX2 one on full-width tiles only) and may
+// ignore it elsewhere.
 struct PrefetchRows {
   const float* base;
   int64_t ld, rows, len;

@@ -138,25 +138,22 @@ template <int MR, int Split, int S>
 void direct_tile(const ConvTile& t) {
   const float* x0 = t.x;
   const float* x1 = t.x + t.row_step - S * Split;  // pixel i >= Split reads x1[offset + S * i]
+  // Whole-K tiles fetch the output lines one channel per k step: issued all at once,
+  // their 64-96 prefetches fill the miss queue and the first steps' input loads wait
+  // behind them (ResNet's stem, K = 147: +3-5 % at one and two threads). Border tiles,
+  // and a short K (a 3x3 conv over RGB, K = 27) with no steps to spare, fetch them first.
+  const bool spread = t.prefetch_y && t.segments == nullptr && t.kc >= 2 * t.n;
+  if (t.prefetch_y && !spread) prefetch_output<MR, Split>(t, 0, t.n);
   if (t.segments != nullptr) {
-    if (t.prefetch_y) prefetch_output<MR, Split>(t, 0, t.n);
     segmented_tile<MR, Split, S>(t, x0, x1);
     return;
   }
   __m512 acc[MR][2];
   for (int i = 0; i < MR; ++i) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
-  // The output lines go one channel per k step: issued all at once, their 64-96
-  // prefetches fill the miss queue and the first steps' input loads wait behind them
-  // (ResNet's stem, K = 147: +3-5 % at one and two threads). A short K (a 3x3 conv
-  // over RGB, K = 27) has no steps to spare and fetches them first.
-  int64_t k0 = 0;
-  if (t.prefetch_y && t.kc >= 2 * t.n) {
-    for (k0 = 0; k0 < t.n; ++k0) {
-      k_step<MR, Split, S, active_pixels<MR, Split>(0, 0)>(acc, t, k0, x0, x1);
-      prefetch_output<MR, Split>(t, k0, k0 + 1);
-    }
-  } else if (t.prefetch_y) {
-    prefetch_output<MR, Split>(t, 0, t.n);
+  const int64_t k0 = spread ? t.n : 0;
+  for (int64_t k = 0; k < k0; ++k) {
+    k_step<MR, Split, S, active_pixels<MR, Split>(0, 0)>(acc, t, k, x0, x1);
+    prefetch_output<MR, Split>(t, k, k + 1);
   }
   sum_segment<MR, Split, S, 0>(acc, t, k0, t.kc, x0, x1);
   store_tile<MR>(acc, t);
