@@ -98,13 +98,21 @@ void use_segments(ConvTile& t, const ConvSegment* segs, int64_t n) {
   t.n_segments = n;
 }
 
-// Whether the tiles can read a padded image in place: every read that would fall outside
-// it must be one the border tiles skip (tile_segments). Holds for the 3x3 pad-1 convs and
+// Whether the tiles read a padded image in place: every read that would fall outside it
+// must be one the border tiles skip (tile_segments). Holds for the 3x3 pad-1 convs and
 // the strided 1x1 convs of ResNet-style networks, stride 1 or 2, when the output rows fill
 // whole tiles (a tail tile computes, and reads, all 14 pixels).
+//
+// A strided 1x1 conv with 1024 output channels or more reads a gathered copy instead (its
+// one phase plane): in place, a tile's pixels 2 apart span twice the lines, and with K up
+// to 1024 a tile's input outgrows L1 for every one of its 32-64 weight panels. The copy is
+// one pass over the input, under 1 % of such a conv (ResNet-50's 1024 -> 2048 at 14x14 ->
+// 7x7: +19 % at one thread, +8 % at two; 512 -> 1024: +5 % and level). With fewer panels
+// to share it, it cost more than it saved (512 output channels: level to -4 %; 128-256:
+// -7 to -28 %).
 bool reads_image_exactly(const Conv2dShape& s) {
   const bool three = s.KH == 3 && s.KW == 3 && s.PH == 1 && s.PW == 1;
-  const bool one = s.KH == 1 && s.KW == 1 && s.PH == 0 && s.PW == 0;
+  const bool one = s.KH == 1 && s.KW == 1 && s.PH == 0 && s.PW == 0 && (s.SH == 1 || s.OC < 1024);
   return (three || one) && s.DH == 1 && s.DW == 1 && s.SH == s.SW && s.SH <= 2 && s.H >= 2 && s.W >= 2 &&
          (s.OW() == 7 || s.OW() % kDirectMR == 0);
 }

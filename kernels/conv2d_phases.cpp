@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "kernels/kernel_table.h"
 #include "kernels/parallel.h"
 
 namespace tessera::kernels {
@@ -35,35 +36,48 @@ void build_offsets(int64_t* offsets, int64_t channels, const Conv2dShape& s, con
       }
 }
 
+void gather_rows_f32_ref(float* dst, int64_t n, int64_t rows, const float* x, int64_t ldx, int64_t first,
+                         int64_t stride, int64_t width) {
+  // columns j whose source lies inside the row: [j_lo, j_hi)
+  const int64_t j_lo = std::min(n, first >= 0 ? int64_t(0) : (-first + stride - 1) / stride);
+  const int64_t j_hi = first > width - 1 ? j_lo : std::max(j_lo, std::min(n, (width - 1 - first) / stride + 1));
+  for (int64_t r = 0; r < rows; ++r, dst += n) {
+    const float* src = x + r * ldx + first;
+    for (int64_t j = 0; j < j_lo; ++j) dst[j] = 0.f;
+    if (stride == 1 && j_hi - j_lo >= 32)
+      std::memcpy(dst + j_lo, src + j_lo, sizeof(float) * static_cast<size_t>(j_hi - j_lo));
+    else if (stride == 1)
+      for (int64_t j = j_lo; j < j_hi; ++j) dst[j] = src[j];
+    else if (stride == 2)
+      for (int64_t j = j_lo; j < j_hi; ++j) dst[j] = src[2 * j];
+    else
+      for (int64_t j = j_lo; j < j_hi; ++j) dst[j] = src[j * stride];
+    for (int64_t j = j_hi; j < n; ++j) dst[j] = 0.f;
+  }
+}
+
 namespace {
 
+GatherRowsFn gather_rows() {
+  static const KernelTable<GatherRowsFn> table = [] {
+    KernelTable<GatherRowsFn> t;
+    t.impl[int(Isa::ref)] = gather_rows_f32_ref;
+    t.impl[int(Isa::avx512)] = gather_rows_f32__avx512;
+    return t;
+  }();
+  return table.get();
+}
+
 // Fills rows [r0, r1) of one phase plane: Hq x Wq padded pixels (i*SH + py - PH,
-// j*SW + px - PW) of channel plane xc, zero outside the image. Plain loops the compiler
-// vectorizes: rows are often a few pixels wide (7 at the last stage), where memcpy/fill
-// calls dominate.
-void build_phase_rows(float* d, const float* xc, int64_t py, int64_t px, const Conv2dShape& s, const PhaseLayout& L,
-                      int64_t r0, int64_t r1) {
-  // output rows i and columns j whose source lies inside the image
-  const int64_t last_r = s.H - 1 + s.PH - py, last_c = s.W - 1 + s.PW - px;  // may be < 0: no row/column
+// j*SW + px - PW) of channel plane xc, zero outside the image.
+void build_phase_rows(GatherRowsFn gather, float* d, const float* xc, int64_t py, int64_t px, const Conv2dShape& s,
+                      const PhaseLayout& L, int64_t r0, int64_t r1) {
+  // output rows i whose source row lies inside the image
+  const int64_t last_r = s.H - 1 + s.PH - py;  // may be < 0: no row
   const int64_t i_lo = std::clamp<int64_t>((s.PH - py + s.SH - 1) / s.SH, r0, r1);
   const int64_t i_hi = last_r < 0 ? i_lo : std::clamp<int64_t>(last_r / s.SH + 1, i_lo, r1);
-  const int64_t j_lo = std::min(L.Wq, std::max<int64_t>(0, (s.PW - px + s.SW - 1) / s.SW));
-  const int64_t j_hi = last_c < 0 ? j_lo : std::max(j_lo, std::min(L.Wq, last_c / s.SW + 1));
   std::fill(d + r0 * L.Wq, d + i_lo * L.Wq, 0.f);
-  for (int64_t i = i_lo; i < i_hi; ++i) {
-    float* row = d + i * L.Wq;
-    const float* src = xc + (i * s.SH + py - s.PH) * s.W + px - s.PW;
-    for (int64_t j = 0; j < j_lo; ++j) row[j] = 0.f;
-    if (s.SW == 1 && j_hi - j_lo >= 32)
-      std::memcpy(row + j_lo, src + j_lo, sizeof(float) * static_cast<size_t>(j_hi - j_lo));
-    else if (s.SW == 1)
-      for (int64_t j = j_lo; j < j_hi; ++j) row[j] = src[j];
-    else if (s.SW == 2)
-      for (int64_t j = j_lo; j < j_hi; ++j) row[j] = src[2 * j];
-    else
-      for (int64_t j = j_lo; j < j_hi; ++j) row[j] = src[j * s.SW];
-    for (int64_t j = j_hi; j < L.Wq; ++j) row[j] = 0.f;
-  }
+  if (i_hi > i_lo) gather(d + i_lo * L.Wq, L.Wq, i_hi - i_lo, xc + (i_lo * s.SH + py - s.PH) * s.W, s.SH * s.W, px - s.PW, s.SW, s.W);
   std::fill(d + i_hi * L.Wq, d + r1 * L.Wq, 0.f);
 }
 
@@ -71,9 +85,10 @@ void build_phase_rows(float* d, const float* xc, int64_t py, int64_t px, const C
 
 void build_phase_band(float* dst, const float* x, int64_t channels, const Conv2dShape& s, const PhaseLayout& L,
                       int64_t r0, int64_t r1) {
+  const GatherRowsFn gather = gather_rows();
   for (int64_t t = 0; t < L.phases() * channels; ++t) {
     const int64_t phase = L.used[t / channels], c = t % channels;
-    build_phase_rows(dst + t * L.plane, x + c * s.H * s.W, phase / s.SW, phase % s.SW, s, L, r0, r1);
+    build_phase_rows(gather, dst + t * L.plane, x + c * s.H * s.W, phase / s.SW, phase % s.SW, s, L, r0, r1);
   }
 }
 
@@ -81,10 +96,11 @@ void build_phases(float* dst, const float* x, int64_t channels, const Conv2dShap
   const int64_t planes = L.phases() * channels;
   // chunks of at least ~16K floats: a fork/join costs more than copying a small plane
   const int64_t grain = std::max<int64_t>(1, (int64_t(1) << 14) / std::max<int64_t>(L.plane, 1));
+  const GatherRowsFn gather = gather_rows();
   parallel_for(planes, grain, [&](int64_t b, int64_t e) {
     for (int64_t t = b; t < e; ++t) {
       const int64_t phase = L.used[t / channels], c = t % channels;
-      build_phase_rows(dst + t * L.plane, x + c * s.H * s.W, phase / s.SW, phase % s.SW, s, L, 0, L.Hq);
+      build_phase_rows(gather, dst + t * L.plane, x + c * s.H * s.W, phase / s.SW, phase % s.SW, s, L, 0, L.Hq);
     }
   });
 }

@@ -35,6 +35,16 @@ void build_phase_band(float* dst, const float* x, int64_t channels, const Conv2d
 // All rows of every plane, threads splitting the planes.
 void build_phases(float* dst, const float* x, int64_t channels, const Conv2dShape& s, const PhaseLayout& L);
 
+// Rows of a phase plane: row r of dst (n floats, rows back to back) holds
+// x[r * ldx + first + j * stride] where first + j * stride lies in [0, width), else 0
+// (padding), j < n. The AVX-512 one does strides 1 and 2 a vector at a time.
+using GatherRowsFn = void (*)(float* dst, int64_t n, int64_t rows, const float* x, int64_t ldx, int64_t first,
+                              int64_t stride, int64_t width);
+void gather_rows_f32_ref(float* dst, int64_t n, int64_t rows, const float* x, int64_t ldx, int64_t first,
+                         int64_t stride, int64_t width);
+void gather_rows_f32__avx512(float* dst, int64_t n, int64_t rows, const float* x, int64_t ldx, int64_t first,
+                             int64_t stride, int64_t width);
+
 // Scratch that only grows; callers keep it in thread_local vectors, one per thread.
 template <typename T>
 inline T* grow(std::vector<T>& v, size_t n) {

@@ -4,7 +4,8 @@
 //   onednn_nchw     src/dst in plain NCHW like Tessera's API, weights in oneDNN's best format
 //   onednn_blocked  src/dst/weights all in oneDNN's preferred blocked formats (its best case;
 //                   a network would pay reorders at the edges)
-// conv_f32/<impl>/resnet18_all runs the 20 convs of ResNet-18 at 224x224, batch 1.
+// conv_f32/<impl>/resnet18_all and resnet50_all run the 20 convs of ResNet-18 and the 53
+// of ResNet-50 at 224x224, batch 1.
 // Weights are packed once outside the timed loop for every implementation.
 #include <benchmark/benchmark.h>
 #include <omp.h>
@@ -49,6 +50,33 @@ std::vector<Layer> resnet18_layers(int64_t n) {
           {"resnet18_layer4_3x3s2", shape(n, 256, 14, 512, 3, 2, 1)},
           {"resnet18_layer4_3x3", shape(n, 512, 7, 512, 3, 1, 1), 3},
           {"resnet18_layer4_down1x1", shape(n, 256, 14, 512, 1, 2, 0)}};
+}
+
+// ResNet-50 v1.5 (torchvision: stride on the 3x3), its 53 convs as 23 distinct shapes.
+std::vector<Layer> resnet50_layers(int64_t n) {
+  return {{"resnet50_conv1", shape(n, 3, 224, 64, 7, 2, 3)},
+          {"resnet50_layer1_1x1_64to64", shape(n, 64, 56, 64, 1, 1, 0)},
+          {"resnet50_layer1_3x3", shape(n, 64, 56, 64, 3, 1, 1), 3},
+          {"resnet50_layer1_1x1_64to256", shape(n, 64, 56, 256, 1, 1, 0), 4},
+          {"resnet50_layer1_1x1_256to64", shape(n, 256, 56, 64, 1, 1, 0), 2},
+          {"resnet50_layer2_1x1_256to128", shape(n, 256, 56, 128, 1, 1, 0)},
+          {"resnet50_layer2_3x3_s2", shape(n, 128, 56, 128, 3, 2, 1)},
+          {"resnet50_layer2_1x1_128to512", shape(n, 128, 28, 512, 1, 1, 0), 4},
+          {"resnet50_layer2_downsample", shape(n, 256, 56, 512, 1, 2, 0)},
+          {"resnet50_layer2_1x1_512to128", shape(n, 512, 28, 128, 1, 1, 0), 3},
+          {"resnet50_layer2_3x3", shape(n, 128, 28, 128, 3, 1, 1), 3},
+          {"resnet50_layer3_1x1_512to256", shape(n, 512, 28, 256, 1, 1, 0)},
+          {"resnet50_layer3_3x3_s2", shape(n, 256, 28, 256, 3, 2, 1)},
+          {"resnet50_layer3_1x1_256to1024", shape(n, 256, 14, 1024, 1, 1, 0), 6},
+          {"resnet50_layer3_downsample", shape(n, 512, 28, 1024, 1, 2, 0)},
+          {"resnet50_layer3_1x1_1024to256", shape(n, 1024, 14, 256, 1, 1, 0), 5},
+          {"resnet50_layer3_3x3", shape(n, 256, 14, 256, 3, 1, 1), 5},
+          {"resnet50_layer4_1x1_1024to512", shape(n, 1024, 14, 512, 1, 1, 0)},
+          {"resnet50_layer4_3x3_s2", shape(n, 512, 14, 512, 3, 2, 1)},
+          {"resnet50_layer4_1x1_512to2048", shape(n, 512, 7, 2048, 1, 1, 0), 3},
+          {"resnet50_layer4_downsample", shape(n, 1024, 14, 2048, 1, 2, 0)},
+          {"resnet50_layer4_1x1_2048to512", shape(n, 2048, 7, 512, 1, 1, 0), 2},
+          {"resnet50_layer4_3x3", shape(n, 512, 7, 512, 3, 1, 1), 2}};
 }
 
 std::vector<Layer> other_layers() {
@@ -165,10 +193,12 @@ const int registered = [] {
   for (const Layer& l : other_layers()) singles.push_back(l);
   for (auto [name, impl] : impls) {
     if (impl == Impl::tessera_avx2 && (!isa_supported(Isa::avx2) || active_isa() == Isa::avx2)) continue;
-    auto* all = benchmark::RegisterBenchmark((std::string("conv_f32/") + name + "/resnet18_all").c_str(), conv_bench,
-                                             impl, resnet18_layers(1));
-    all->ArgName("threads")->UseRealTime()->Unit(benchmark::kMillisecond);
-    for (int t : bench::thread_counts()) all->Arg(t);
+    for (auto [net, layers] : {std::pair{"resnet18_all", resnet18_layers(1)}, std::pair{"resnet50_all", resnet50_layers(1)}}) {
+      auto* all = benchmark::RegisterBenchmark((std::string("conv_f32/") + name + "/" + net).c_str(), conv_bench, impl,
+                                               layers);
+      all->ArgName("threads")->UseRealTime()->Unit(benchmark::kMillisecond);
+      for (int t : bench::thread_counts()) all->Arg(t);
+    }
     for (Layer l : singles) {
       l.count = 1;
       auto* b = benchmark::RegisterBenchmark((std::string("conv_f32/") + name + "/" + l.name).c_str(), conv_bench,

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "kernels/conv2d.h"
+#include "kernels/conv2d_phases.h"
 #include "kernels/parallel.h"
 #include "kernels/ref/conv2d_f32.h"
 #include "tensor/error.h"
@@ -85,6 +86,8 @@ TEST_CASE("conv2d: every ISA path matches the ref loop nest within the dot-produ
       conv(1, 6, 14, 7, 32, 3, 1, 1),          // 3x3 s1 7 wide, even OH: last pair's second row
       conv(1, 16, 28, 28, 24, 1, 2, 0),        // 1x1 s2 (downsample) to 14x14
       conv(2, 16, 13, 13, 40, 1, 2, 0),        // 1x1 s2 to 7x7
+      conv(1, 20, 14, 14, 1030, 1, 2, 0),      // 1x1 s2, >= 1024 channels: a gathered plane, 6-channel tail panel
+      conv(2, 9, 9, 27, 1024, 1, 2, 0),        // the same gather, 5x14 outputs, batch 2
       conv(1, 12, 9, 9, 18, 3, 1, 1, 1, 3),    // grouped
       conv(2, 32, 17, 17, 32, 3, 1, 1, 1, 32), // depthwise 3x3 s1
       conv(1, 19, 14, 31, 19, 3, 2, 1, 1, 19), // depthwise 3x3 s2, W not a multiple of 16
@@ -130,7 +133,8 @@ TEST_CASE("conv2d: any thread count gives the same bits (bands and panel runs sp
   const int saved = get_num_threads();
   const std::vector<Conv2dShape> shapes = {conv(1, 16, 28, 28, 96, 3, 1, 1), conv(1, 24, 14, 14, 64, 3, 2, 1),
                                            conv(1, 32, 7, 7, 96, 3, 1, 1), conv(1, 40, 28, 28, 70, 1, 2, 0),
-                                           conv(1, 8, 56, 56, 32, 7, 2, 3), conv(1, 3, 64, 64, 64, 7, 2, 3)};
+                                           conv(1, 8, 56, 56, 32, 7, 2, 3), conv(1, 3, 64, 64, 64, 7, 2, 3),
+                                           conv(1, 24, 28, 28, 1024, 1, 2, 0)};
   for (const Conv2dShape& s : shapes) {
     Generator g(s.C + s.OC);
     std::vector<float> x(s.N * s.C * s.H * s.W), w(s.OC * s.C * s.KH * s.KW), b(s.OC);
@@ -152,6 +156,33 @@ TEST_CASE("conv2d: any thread count gives the same bits (bands and panel runs sp
     }
   }
   set_num_threads(saved);
+}
+
+TEST_CASE("conv2d phase rows: the AVX-512 gather writes the scalar one's bytes") {
+  // Rows of a phase plane: strides 1-3, the first source column before, inside and past
+  // the row (padding on either side), widths and lengths around the 16-lane vectors.
+  if (!isa_supported(Isa::avx512)) return;
+  Generator g(5);
+  std::vector<float> x(4 * 80);
+  g.fill_normal(x.data(), x.size());
+  int cases = 0;
+  for (int64_t stride = 1; stride <= 3; ++stride)
+    for (int64_t width : {1, 7, 14, 16, 17, 33, 80})
+      for (int64_t n : {1, 7, 15, 16, 17, 40})
+        for (int64_t first = -5; first <= width + 2; first += 3)
+          for (int64_t rows : {1, 3}) {
+            const int64_t ldx = width + (rows > 1 ? 0 : 3);
+            std::vector<float> want(rows * n, NAN), got(rows * n, NAN);
+            gather_rows_f32_ref(want.data(), n, rows, x.data(), ldx, first, stride, width);
+            gather_rows_f32__avx512(got.data(), n, rows, x.data(), ldx, first, stride, width);
+            CAPTURE(stride);
+            CAPTURE(width);
+            CAPTURE(n);
+            CAPTURE(first);
+            CHECK(got == want);
+            ++cases;
+          }
+  MESSAGE(cases, " rows checked");
 }
 
 TEST_CASE("conv2d: bad shapes give one clear error") {
