@@ -125,7 +125,8 @@ bool reads_image_exactly(const Conv2dShape& s) {
 // thread streams only its panels' weights, and every thread reads the image itself.
 // Where tiles read phase planes instead, each thread builds the planes it reads, and
 // maps with many tiles split pixel-major so that a thread builds only its band of rows
-// (channel-panel-major, every thread would build them all).
+// (channel-panel-major, every thread would build them all); so do strided 1x1 convs read
+// in place with many panels.
 void conv2d_direct(float* y, const float* x, const PackedConv2d& w, const float* bias, FusedActivation act,
                    const Conv2dShape& s) {
   const int64_t OH = s.OH(), OW = s.OW(), K = s.C * s.KH * s.KW;
@@ -167,7 +168,11 @@ void conv2d_direct(float* y, const float* x, const PackedConv2d& w, const float*
   const int64_t oc_tiles = (s.OC + kDirectNR - 1) / kDirectNR;
   // Tiles on the border skip the taps that read padding (kernels/conv2d_ukernel.h).
   const bool skips = (s.PH > 0 || s.PW > 0) && s.KH <= kMaxSegments;
-  const bool pixel_major = !image && pix_tiles >= 4 * get_num_threads();
+  // Pixel-major too: a strided 1x1 conv read in place with 16 weight panels or more
+  // (ResNet-50's 256 -> 512 downsample at 56x56: its 3.2 MiB input streamed from L3 once
+  // per panel channel-panel-major; +2-4 % at one and two threads).
+  const bool strided_one = image && !L.in_place && s.KH == 1 && s.KW == 1 && oc_tiles >= 16;
+  const bool pixel_major = (!image || strided_one) && pix_tiles >= 4 * get_num_threads();
   // Pixel-major threads walk their pixel tiles once per group of weight panels. A panel
   // that fits in L1 beside the tiles' input (24 KiB of the 32-48 KiB L1s this was tuned
   // on) is a group of its own, and stays there: ResNet's stem (18 KiB panels) +3 % at

@@ -86,6 +86,7 @@ TEST_CASE("conv2d: every ISA path matches the ref loop nest within the dot-produ
       conv(1, 6, 14, 7, 32, 3, 1, 1),          // 3x3 s1 7 wide, even OH: last pair's second row
       conv(1, 16, 28, 28, 24, 1, 2, 0),        // 1x1 s2 (downsample) to 14x14
       conv(2, 16, 13, 13, 40, 1, 2, 0),        // 1x1 s2 to 7x7
+      conv(1, 10, 28, 28, 520, 1, 2, 0),       // 1x1 s2 in place, 17 panels: pixel-major
       conv(1, 20, 14, 14, 1030, 1, 2, 0),      // 1x1 s2, >= 1024 channels: a gathered plane, 6-channel tail panel
       conv(2, 9, 9, 27, 1024, 1, 2, 0),        // the same gather, 5x14 outputs, batch 2
       conv(1, 12, 9, 9, 18, 3, 1, 1, 1, 3),    // grouped
@@ -134,7 +135,7 @@ TEST_CASE("conv2d: any thread count gives the same bits (bands and panel runs sp
   const std::vector<Conv2dShape> shapes = {conv(1, 16, 28, 28, 96, 3, 1, 1), conv(1, 24, 14, 14, 64, 3, 2, 1),
                                            conv(1, 32, 7, 7, 96, 3, 1, 1), conv(1, 40, 28, 28, 70, 1, 2, 0),
                                            conv(1, 8, 56, 56, 32, 7, 2, 3), conv(1, 3, 64, 64, 64, 7, 2, 3),
-                                           conv(1, 24, 28, 28, 1024, 1, 2, 0)};
+                                           conv(1, 16, 28, 28, 512, 1, 2, 0), conv(1, 24, 28, 28, 1024, 1, 2, 0)};
   for (const Conv2dShape& s : shapes) {
     Generator g(s.C + s.OC);
     std::vector<float> x(s.N * s.C * s.H * s.W), w(s.OC * s.C * s.KH * s.KW), b(s.OC);
