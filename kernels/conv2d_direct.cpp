@@ -23,9 +23,12 @@ int64_t direct_k(const Conv2dShape& s, int64_t c, int64_t kh, int64_t kw) { retu
 // The direct path (kernels/conv2d_ukernel.h) takes every AVX-512 conv with groups == 1
 // but 1x1 stride-1 convs over at most 64 channels: with K that short its transposed
 // store is a large part of a tile, and the GEMM path, whose tiles are rows of output
-// pixels, stores without transposing (4-14 % faster on ResNet-50's 64-channel 1x1s).
+// pixels, stores without transposing (4-14 % faster on ResNet-50's 64 -> 256 1x1s).
+// Except into 32 or 64 channels, one or two whole direct panels, where the GEMM's
+// 14-row tiles would end in a 4- or 8-row one: there the direct path is 0-14 % faster
+// at one thread and 3-20 % at two (ResNet-50's 64 -> 64, MobileNets' 16/40 -> 64).
 bool use_direct(Isa isa, const Conv2dShape& s) {
-  if (s.is_pointwise() && s.C <= 64) return false;
+  if (s.is_pointwise() && s.C <= 64 && !(s.OC <= 64 && s.OC % kDirectNR == 0)) return false;
   return (isa == Isa::avx512 || isa == Isa::avx512vnni) && s.groups == 1;
 }
 
