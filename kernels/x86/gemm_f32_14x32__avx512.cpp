@@ -15,15 +15,17 @@ namespace {
 constexpr int MR = 14, NR = 32;
 
 // ROWS <= MR rows of the tile: a row tail (m < MR) runs only the accumulators it stores.
-// The packed A panel keeps its MR-row stride either way.
-template <int ROWS, bool Packed>
+// The packed A panel keeps its MR-row stride either way. V = 1: a column tail of at most
+// 16 columns runs one vector of accumulators per row (half the multiply-adds; the last
+// panel of a 14x14 or 28x28 image has 4 or 16 columns).
+template <int ROWS, bool Packed, int V>
 void tile_rows(int64_t kc, const float* a, const float* b, const int64_t* b_offsets, float* c, int64_t ldc, int64_t m,
                int64_t n, const UkernelEpilogue& ep, const PrefetchRows* pull) {
   // Column masks: B is read only where the tile has columns (no over-read past an image).
   const __mmask16 m0 = n >= 16 ? __mmask16(0xffff) : __mmask16((1u << n) - 1);
   const __mmask16 m1 = n >= 32 ? __mmask16(0xffff) : n <= 16 ? __mmask16(0) : __mmask16((1u << (n - 16)) - 1);
   __m512 acc[ROWS][2];
-  for (int i = 0; i < ROWS; ++i) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+  for (int i = 0; i < ROWS; ++i) acc[i][0] = acc[i][1] = _mm512_setzero_ps();  // [1] unused when V = 1
 
   constexpr int64_t kAhead = 24;  // B rows prefetched ahead: ~300 cycles, covers an L3 fetch
   // Full tiles load B unmasked; a column tail uses the masks. Only calls with a pull run
@@ -42,19 +44,19 @@ void tile_rows(int64_t kc, const float* a, const float* b, const int64_t* b_offs
         const int64_t ahead = k + kAhead < kc ? k + kAhead : kc - 1;  // a select, not a branch
         _mm_prefetch(reinterpret_cast<const char*>(b + b_offsets[ahead]), _MM_HINT_T0);
       }
-      __m512 b0, b1;
+      __m512 b0, b1 = _mm512_setzero_ps();
       if constexpr (decltype(full)::value) {
         b0 = _mm512_loadu_ps(bk);
-        b1 = _mm512_loadu_ps(bk + 16);
+        if constexpr (V == 2) b1 = _mm512_loadu_ps(bk + 16);
       } else {
         b0 = _mm512_maskz_loadu_ps(m0, bk);
-        b1 = _mm512_maskz_loadu_ps(m1, bk + 16);
+        if constexpr (V == 2) b1 = _mm512_maskz_loadu_ps(m1, bk + 16);
       }
 #pragma GCC unroll 14
       for (int i = 0; i < ROWS; ++i) {
         const __m512 ai = _mm512_set1_ps(a[i]);
         acc[i][0] = _mm512_fmadd_ps(ai, b0, acc[i][0]);
-        acc[i][1] = _mm512_fmadd_ps(ai, b1, acc[i][1]);
+        if constexpr (V == 2) acc[i][1] = _mm512_fmadd_ps(ai, b1, acc[i][1]);
       }
       a += MR;
     }
@@ -67,7 +69,7 @@ void tile_rows(int64_t kc, const float* a, const float* b, const int64_t* b_offs
   auto c_to_l1 = [&] {
     for (int i = 0; i < ROWS && i < m; ++i) {
       _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
-      _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc + 16), _MM_HINT_T0);
+      if constexpr (V == 2) _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc + 16), _MM_HINT_T0);
     }
   };
   auto all_k = [&](auto full, auto pulling) {
@@ -81,7 +83,7 @@ void tile_rows(int64_t kc, const float* a, const float* b, const int64_t* b_offs
     for (; k0 < c_rows && k0 < k_split; ++k0) {
       k_loop(full, pulling, k0, k0 + 1);
       _mm_prefetch(reinterpret_cast<const char*>(c + k0 * ldc), _MM_HINT_T1);
-      _mm_prefetch(reinterpret_cast<const char*>(c + k0 * ldc + 16), _MM_HINT_T1);
+      if constexpr (V == 2) _mm_prefetch(reinterpret_cast<const char*>(c + k0 * ldc + 16), _MM_HINT_T1);
     }
     k_loop(full, pulling, k0, k_split);
     c_to_l1();
@@ -99,7 +101,7 @@ void tile_rows(int64_t kc, const float* a, const float* b, const int64_t* b_offs
 #pragma GCC unroll 14
   for (int i = 0; i < ROWS; ++i) {
     _mm512_store_ps(tile[i], acc[i][0]);
-    _mm512_store_ps(tile[i] + 16, acc[i][1]);
+    if constexpr (V == 2) _mm512_store_ps(tile[i] + 16, acc[i][1]);
   }
 
   // Epilogue: masks cover a column tail (full tiles use plain moves); rows past m are skipped.
@@ -107,15 +109,17 @@ void tile_rows(int64_t kc, const float* a, const float* b, const int64_t* b_offs
   __m512 bc0 = _mm512_setzero_ps(), bc1 = _mm512_setzero_ps();
   if (ep.bias_col) {
     bc0 = _mm512_maskz_loadu_ps(m0, ep.bias_col);
-    bc1 = _mm512_maskz_loadu_ps(m1, ep.bias_col + 16);
+    if constexpr (V == 2) bc1 = _mm512_maskz_loadu_ps(m1, ep.bias_col + 16);
   }
   for (int i = 0; i < ROWS; ++i) {
     if (i >= m) break;
     float* ci = c + i * ldc;
-    __m512 v0 = _mm512_mul_ps(_mm512_load_ps(tile[i]), alpha), v1 = _mm512_mul_ps(_mm512_load_ps(tile[i] + 16), alpha);
+    __m512 v0 = _mm512_mul_ps(_mm512_load_ps(tile[i]), alpha);
+    __m512 v1 = V == 2 ? _mm512_mul_ps(_mm512_load_ps(tile[i] + 16), alpha) : _mm512_setzero_ps();
     if (ep.beta != 0.f) {
       v0 = _mm512_fmadd_ps(beta, n == NR ? _mm512_loadu_ps(ci) : _mm512_maskz_loadu_ps(m0, ci), v0);
-      v1 = _mm512_fmadd_ps(beta, n == NR ? _mm512_loadu_ps(ci + 16) : _mm512_maskz_loadu_ps(m1, ci + 16), v1);
+      if constexpr (V == 2)
+        v1 = _mm512_fmadd_ps(beta, n == NR ? _mm512_loadu_ps(ci + 16) : _mm512_maskz_loadu_ps(m1, ci + 16), v1);
     }
     if (ep.bias_row) {
       const __m512 br = _mm512_set1_ps(ep.bias_row[i]);
@@ -129,7 +133,7 @@ void tile_rows(int64_t kc, const float* a, const float* b, const int64_t* b_offs
       _mm512_storeu_ps(ci + 16, v1);
     } else {
       _mm512_mask_storeu_ps(ci, m0, v0);
-      _mm512_mask_storeu_ps(ci + 16, m1, v1);
+      if constexpr (V == 2) _mm512_mask_storeu_ps(ci + 16, m1, v1);
     }
   }
 }
@@ -139,14 +143,17 @@ void tile_rows(int64_t kc, const float* a, const float* b, const int64_t* b_offs
 void gemm_f32_ukernel_14x32__avx512(int64_t kc, const float* a, const float* b, const int64_t* b_offsets, float* c,
                                     int64_t ldc, int64_t m, int64_t n, const UkernelEpilogue& ep, const PrefetchRows* pull) {
   // 4 and 8 rows still keep 8 and 16 FMAs in flight, enough for the FMA latency.
-  auto rows = [&](auto packed) {
+  auto rows = [&](auto packed, auto vectors) {
     constexpr bool P = decltype(packed)::value;
-    if (m <= 4) tile_rows<4, P>(kc, a, b, b_offsets, c, ldc, m, n, ep, pull);
-    else if (m <= 8) tile_rows<8, P>(kc, a, b, b_offsets, c, ldc, m, n, ep, pull);
-    else tile_rows<MR, P>(kc, a, b, b_offsets, c, ldc, m, n, ep, pull);
+    constexpr int V = decltype(vectors)::value;
+    if (m <= 4) tile_rows<4, P, V>(kc, a, b, b_offsets, c, ldc, m, n, ep, pull);
+    else if (m <= 8) tile_rows<8, P, V>(kc, a, b, b_offsets, c, ldc, m, n, ep, pull);
+    else tile_rows<MR, P, V>(kc, a, b, b_offsets, c, ldc, m, n, ep, pull);
   };
-  if (b_offsets) rows(std::false_type{});
-  else rows(std::true_type{});
+  using One = std::integral_constant<int, 1>;
+  using Two = std::integral_constant<int, 2>;
+  if (b_offsets) n <= 16 ? rows(std::false_type{}, One{}) : rows(std::false_type{}, Two{});
+  else n <= 16 ? rows(std::true_type{}, One{}) : rows(std::true_type{}, Two{});
 }
 
 }  // namespace tessera::kernels
