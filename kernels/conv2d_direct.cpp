@@ -173,7 +173,7 @@ void conv2d_direct(float* y, const float* x, const PackedConv2d& w, const float*
   const bool skips = (s.PH > 0 || s.PW > 0) && s.KH <= kMaxSegments;
   // Pixel-major too: a strided 1x1 conv read in place with 16 weight panels or more
   // (ResNet-50's 256 -> 512 downsample at 56x56: its 3.2 MiB input streamed from L3 once
-  // per panel channel-panel-major; +2-4 % at one and two threads).
+  // per panel channel-panel-major; +3-7 % at one thread, +0-6 % at two).
   const bool strided_one = image && !L.in_place && s.KH == 1 && s.KW == 1 && oc_tiles >= 16;
   const bool pixel_major = (!image || strided_one) && pix_tiles >= 4 * get_num_threads();
   // Pixel-major threads walk their pixel tiles once per group of weight panels. A panel

@@ -77,7 +77,9 @@ void build_phase_rows(GatherRowsFn gather, float* d, const float* xc, int64_t py
   const int64_t i_lo = std::clamp<int64_t>((s.PH - py + s.SH - 1) / s.SH, r0, r1);
   const int64_t i_hi = last_r < 0 ? i_lo : std::clamp<int64_t>(last_r / s.SH + 1, i_lo, r1);
   std::fill(d + r0 * L.Wq, d + i_lo * L.Wq, 0.f);
-  if (i_hi > i_lo) gather(d + i_lo * L.Wq, L.Wq, i_hi - i_lo, xc + (i_lo * s.SH + py - s.PH) * s.W, s.SH * s.W, px - s.PW, s.SW, s.W);
+  if (i_hi > i_lo)
+    gather(d + i_lo * L.Wq, L.Wq, i_hi - i_lo, xc + (i_lo * s.SH + py - s.PH) * s.W, s.SH * s.W, px - s.PW, s.SW,
+           s.W);
   std::fill(d + i_hi * L.Wq, d + r1 * L.Wq, 0.f);
 }
 
