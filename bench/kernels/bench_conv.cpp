@@ -87,7 +87,12 @@ std::vector<Layer> other_layers() {
           {"resnet50_layer4_1x1", shape(1, 512, 7, 2048, 1, 1, 0)},
           {"mobilenetv2_dw3x3_144x56", shape(1, 144, 56, 144, 3, 1, 1, 144)},
           {"mobilenetv2_dw3x3s2_96x112", shape(1, 96, 112, 96, 3, 2, 1, 96)},
-          {"convnext_dw7x7_96x56", shape(1, 96, 56, 96, 7, 1, 3, 96)}};
+          {"mobilenetv2_dw3x3_192x28", shape(1, 192, 28, 192, 3, 1, 1, 192)},
+          {"mobilenetv2_dw3x3s2_144x56", shape(1, 144, 56, 144, 3, 2, 1, 144)},
+          {"efficientnet_dw5x5s2_144x56", shape(1, 144, 56, 144, 5, 2, 2, 144)},
+          {"efficientnet_dw5x5_240x28", shape(1, 240, 28, 240, 5, 1, 2, 240)},
+          {"convnext_dw7x7_96x56", shape(1, 96, 56, 96, 7, 1, 3, 96)},
+          {"convnext_dw7x7_192x28", shape(1, 192, 28, 192, 7, 1, 3, 192)}};
 }
 
 double flops(const Conv2dShape& s) {
