@@ -6,8 +6,8 @@
 // (3x3 stride 1, R = 4: 4.5 loads per output vector instead of 9). Column padding is
 // masked lanes (the masks depend only on the column block), row padding skipped taps.
 // Other shapes (dilation, other sizes and strides) copy the plane into a zero-padded
-// scratch and run the generic `block`s. Both de-interleave the even columns of stride 2
-// with one permute.
+// scratch and run the generic `block`s. Stride 2 de-interleaves even and odd columns with
+// permutes, or, for 5x5 and 7x7 in place, in-lane shuffles undone once at the store.
 #include <immintrin.h>
 
 #include <algorithm>
@@ -33,6 +33,10 @@ struct Plane {
 // Vector literals, so no static initializer runs AVX-512 code at start-up on CPUs without it.
 constexpr __m512i kEven = (__m512i)(__v16si){0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30};
 constexpr __m512i kOdd = (__m512i)(__v16si){1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31};
+// Where output columns sit in accumulators built from in-lane shuffles of two 16-column
+// loads (5x5 and 7x7 stride 2): columns 2q, 2q + 1 in lanes 4q, 4q + 1; 8 + 2q, 9 + 2q in
+// lanes 4q + 2, 4q + 3. One permute per output vector puts them back in order.
+constexpr __m512i kUnshuffle = (__m512i)(__v16si){0, 1, 4, 5, 8, 9, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15};
 
 // Lanes 1..15 of `cur`, then lane 0 of `next`.
 inline __m512 shift_in_next(__m512 cur, __m512 next) {
@@ -213,7 +217,10 @@ void block_in_place(const InPlacePlane& p, const ColumnMasks<K, S, V>& m, int64_
     // Columns of taps outermost, so that their V column masks are loaded into mask
     // registers once; every input row then updates all R x V accumulators (independent
     // chains that hide the FMA latency). Stride 2 loads 32 columns once for two taps:
-    // the even ones are tap kw's, the odd ones tap kw + 1's.
+    // the even ones are tap kw's, the odd ones tap kw + 1's, each taken by an in-lane
+    // shuffle (vshufps) in a fixed lane order that the store undoes: 5x5 +8-10 % against
+    // a cross-lane permute per tap. (3x3 s2 above keeps its permutes: with shuffles it
+    // needs a second load pair for tap 2, and ran 2-14 % slower.)
 #pragma GCC unroll 7
     for (int kw = 0; kw < K; kw += S) {
       __mmask16 m0[V], m1[V];
@@ -235,8 +242,8 @@ void block_in_place(const InPlacePlane& p, const ColumnMasks<K, S, V>& m, int64_
             tap(i, kw, v, _mm512_maskz_loadu_ps(m0[v], src));
           } else {
             const __m512 lo = _mm512_maskz_loadu_ps(m0[v], src), hi = _mm512_maskz_loadu_ps(m1[v], src + 16);
-            tap(i, kw, v, _mm512_permutex2var_ps(lo, kEven, hi));
-            if (kw + 1 < K) tap(i, kw + 1, v, _mm512_permutex2var_ps(lo, kOdd, hi));
+            tap(i, kw, v, _mm512_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0)));
+            if (kw + 1 < K) tap(i, kw + 1, v, _mm512_shuffle_ps(lo, hi, _MM_SHUFFLE(3, 1, 3, 1)));
           }
         }
       }
@@ -247,7 +254,11 @@ void block_in_place(const InPlacePlane& p, const ColumnMasks<K, S, V>& m, int64_
     if (oh0 + r >= p.OH) break;
     float* out = p.y + (oh0 + r) * p.OW + ow0;
 #pragma GCC unroll 4
-    for (int v = 0; v < V; ++v) _mm512_mask_storeu_ps(out + 16 * v, m.out[v], apply_fused_activation(acc[r][v], p.act));
+    for (int v = 0; v < V; ++v) {
+      __m512 a = acc[r][v];
+      if constexpr (S == 2 && K != 3) a = _mm512_permutexvar_ps(kUnshuffle, a);
+      _mm512_mask_storeu_ps(out + 16 * v, m.out[v], apply_fused_activation(a, p.act));
+    }
   }
 }
 

@@ -103,6 +103,7 @@ TEST_CASE("conv2d: every ISA path matches the ref loop nest within the dot-produ
       conv(1, 4, 9, 9, 4, 3, 2, 0, 1, 4),      // 3x3 s2, no padding
       conv(1, 3, 13, 29, 3, 7, 1, 3, 1, 3),    // two vectors take 4 rows: 7x7 s1, OW 29, OH 13 = 3 x 4 + 1
       conv(1, 4, 11, 60, 4, 5, 2, 2, 1, 4),    // 5x5 s2, OW 30, OH 6: a block past the last row
+      conv(1, 3, 17, 27, 3, 5, 2, 2, 1, 3),    // 5x5 s2, OW 14: one vector, its lanes shuffled and put back
       // 3x3 s2 takes tap 2 from the next vector's tap 0: across 4, 3 and 2 vectors
       conv(1, 3, 12, 150, 3, 3, 2, 1, 1, 3),   // OW 75: 64 + 11 columns
       conv(1, 2, 30, 112, 2, 3, 2, 1, 1, 2),   // OW 56 (MobileNet 112 -> 56): 3.5 vectors
