@@ -183,15 +183,18 @@ void block_in_place(const InPlacePlane& p, const ColumnMasks<K, S, V>& m, int64_
   if constexpr (K == 3 && S == 2) {
     // Tap kw = 2 of output x reads the column that tap 0 of output x + 1 reads: lanes 1..15
     // of tap 0's vector and lane 0 of the next one. One lane rotation replaces a second
-    // pair of loads and a permute (the last vector still loads its own pair): 3x3 s2 at
-    // 96 x 112^2 went from 163 to 132 us on one Zen 5 core. Masked lanes are never read.
+    // pair of loads and a permute: 3x3 s2 at 96 x 112^2 went from 163 to 132 us on one
+    // Zen 5 core. Masked lanes are never read.
     __mmask16 m0[V], m1[V];
 #pragma GCC unroll 4
     for (int v = 0; v < V; ++v) {
       m0[v] = m.in[v][0][0];
       m1[v] = m.in[v][0][1];
     }
-    const __mmask16 l0 = m.in[V - 1][2][0], l1 = m.in[V - 1][2][1];
+    // The last vector's lane 15 takes tap 2 from the column after its 32 (lane 14 of that
+    // tap's second half in the masks): one masked scalar load, where a second load pair
+    // and permute cost 7-18 % (56x56 down to 14x14; level at 112x112).
+    const __mmask8 last = static_cast<__mmask8>((m.in[V - 1][2][1] >> 14) & 1);
     const float* col = p.x + ih0 * p.W + (ow0 * 2 - p.PW);
 #pragma GCC unroll 24
     for (int i = 0; i < kRows; ++i) {
@@ -209,9 +212,8 @@ void block_in_place(const InPlacePlane& p, const ColumnMasks<K, S, V>& m, int64_
 #pragma GCC unroll 4
       for (int v = 0; v + 1 < V; ++v)
         tap(i, 2, v, shift_in_next(even[v], even[v + 1]));
-      const float* src = col + i * p.W + 32 * (V - 1) + 2;
-      const __m512 lo = _mm512_maskz_loadu_ps(l0, src), hi = _mm512_maskz_loadu_ps(l1, src + 16);
-      tap(i, 2, V - 1, _mm512_permutex2var_ps(lo, kEven, hi));
+      const __m512 next = _mm512_castps128_ps512(_mm_maskz_load_ss(last, col + i * p.W + 32 * V));
+      tap(i, 2, V - 1, shift_in_next(even[V - 1], next));
     }
   } else {
     // Columns of taps outermost, so that their V column masks are loaded into mask
