@@ -163,12 +163,16 @@ template <int K, int S, int R, int V, bool Inside>
 void block_in_place(const InPlacePlane& p, const ColumnMasks<K, S, V>& m, int64_t oh0, int64_t ow0) {
   constexpr int kRows = (R - 1) * S + K;
   const int64_t ih0 = oh0 * S - p.PH;
-  // The rows this block's successor adds, one line per 16 floats: the next planes stream
-  // from L3, and one block of warning beats the hardware prefetcher (~10 % at 56x56).
-  for (int i = kRows; i < kRows + R * S; ++i)
-    if (ih0 + i >= 0 && ih0 + i < p.H)
-      for (int64_t c = 0; c < p.W; c += 16)
-        _mm_prefetch(reinterpret_cast<const char*>(p.x + (ih0 + i) * p.W + c), _MM_HINT_T0);
+  // The rows this block's successor adds, every line: the next planes stream from L3, and
+  // one block of warning beats the hardware prefetcher (~10 % at 56x56). The rows are one
+  // contiguous span, walked as such (a loop per row cost 3-11 % more; every other line,
+  // 5-10 % more).
+  {
+    const int64_t r0 = std::clamp<int64_t>(ih0 + kRows, 0, p.H), r1 = std::clamp<int64_t>(ih0 + kRows + R * S, 0, p.H);
+    const char* end = reinterpret_cast<const char*>(p.x + r1 * p.W);
+    for (const char* line = reinterpret_cast<const char*>(p.x + r0 * p.W); line < end; line += 64)
+      _mm_prefetch(line, _MM_HINT_T0);
+  }
   __m512 acc[R][V];
 #pragma GCC unroll 8
   for (int r = 0; r < R; ++r)
