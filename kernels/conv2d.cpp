@@ -64,17 +64,17 @@ void conv2d_f32(float* y, const float* x, const PackedConv2d& w, const float* bi
     return;
   }
   if (s.is_depthwise()) {
-    const bool fast = w.isa == Isa::avx512 || w.isa == Isa::avx512vnni;
-    // One channel plane per task; the padded-plane scratch is per thread.
+    const auto kernel = w.isa == Isa::avx2 ? dwconv2d_f32__avx2 : dwconv2d_f32__avx512;
+    // One channel plane per task; the padded-plane scratch (and its slack for vector reads
+    // past the last row) is per thread.
     parallel_for(s.N * s.C, 1, [&](int64_t b, int64_t e) {
       thread_local std::vector<float> scratch;
-      if (fast) grow(scratch, static_cast<size_t>((s.H + 2 * s.PH + 1) * (s.W + 2 * s.PW) + 64 + 64 * s.SW));
+      grow(scratch, static_cast<size_t>((s.H + 2 * s.PH + 1) * (s.W + 2 * s.PW) + 64 + 64 * s.SW));
       for (int64_t t = b; t < e; ++t) {
         const int64_t c = t % s.C;
         DepthwiseArgs a{x + t * s.H * s.W, w.weight.data() + c * s.KH * s.KW, bias ? bias[c] : 0.f, act,
                         y + t * OH * OW};
-        if (fast) dwconv2d_f32__avx512(a, s, scratch.data());
-        else dwconv2d_f32_ref(a, s);
+        kernel(a, s, scratch.data());
       }
     });
     return;
@@ -114,14 +114,6 @@ void conv2d_f32(float* y, const float* x, const PackedConv2d& w, const float* bi
       }
     }
   }
-}
-
-void dwconv2d_f32_ref(const DepthwiseArgs& a, const Conv2dShape& s) {
-  Conv2dShape one = s;
-  one.N = 1;
-  one.C = one.OC = one.groups = 1;
-  // groups == 1 with one channel is the same arithmetic as one depthwise channel
-  ref::conv2d_f32(a.y, a.x, a.w, &a.bias, a.act, one);
 }
 
 }  // namespace tessera::kernels

@@ -54,7 +54,7 @@ struct DepthwiseArgs {
   FusedActivation act;
   float* y;        // [OH, OW]
 };
-void dwconv2d_f32_ref(const DepthwiseArgs& a, const Conv2dShape& s);
 void dwconv2d_f32__avx512(const DepthwiseArgs& a, const Conv2dShape& s, float* scratch);
+void dwconv2d_f32__avx2(const DepthwiseArgs& a, const Conv2dShape& s, float* scratch);
 
 }  // namespace tessera::kernels
