@@ -22,12 +22,14 @@ InnerKernels inner_kernels() {
   static const KernelTable<VvFn> vv = [] {
     KernelTable<VvFn> t;
     t.impl[int(Isa::ref)] = binary_vv_f32_ref;
+    t.impl[int(Isa::avx2)] = binary_vv_f32__avx2;
     t.impl[int(Isa::avx512)] = binary_vv_f32__avx512;
     return t;
   }();
   static const KernelTable<VsFn> vs = [] {
     KernelTable<VsFn> t;
     t.impl[int(Isa::ref)] = binary_vs_f32_ref;
+    t.impl[int(Isa::avx2)] = binary_vs_f32__avx2;
     t.impl[int(Isa::avx512)] = binary_vs_f32__avx512;
     return t;
   }();

@@ -48,6 +48,8 @@ void binary_f32_ref(BinaryOp op, float* y, const int64_t* y_shape, int y_ndim, c
 // Per-ISA inner kernels: y[i] = a[i] op b[i], and y[i] = a[i] op s.
 void binary_vv_f32_ref(BinaryOp op, float* y, const float* a, const float* b, int64_t n);
 void binary_vs_f32_ref(BinaryOp op, float* y, const float* a, float s, int64_t n);
+void binary_vv_f32__avx2(BinaryOp op, float* y, const float* a, const float* b, int64_t n);
+void binary_vs_f32__avx2(BinaryOp op, float* y, const float* a, float s, int64_t n);
 void binary_vv_f32__avx512(BinaryOp op, float* y, const float* a, const float* b, int64_t n);
 void binary_vs_f32__avx512(BinaryOp op, float* y, const float* a, float s, int64_t n);
 

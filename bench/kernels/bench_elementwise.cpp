@@ -10,13 +10,13 @@ using namespace tessera::kernels;
 
 static const int registered = [] {
   const int64_t C = 256, HW = 56 * 56, n = C * HW;
-  bench::register_op("add_relu_f32", "1x256x56x56", 12.0 * n, {Isa::ref, Isa::avx512}, [=] {
+  bench::register_op("add_relu_f32", "1x256x56x56", 12.0 * n, {Isa::ref, Isa::avx2, Isa::avx512}, [=] {
     auto a = std::make_shared<std::vector<float>>(bench::bench_randn(n));
     auto b = std::make_shared<std::vector<float>>(bench::bench_randn(n, 2));
     auto y = std::make_shared<std::vector<float>>(n);
     return [=] { add_relu_f32(y->data(), a->data(), b->data(), n); };
   });
-  bench::register_op("add_channel_f32", "1x256x56x56+256x1x1", 8.0 * n, {Isa::ref, Isa::avx512}, [=] {
+  bench::register_op("add_channel_f32", "1x256x56x56+256x1x1", 8.0 * n, {Isa::ref, Isa::avx2, Isa::avx512}, [=] {
     auto a = std::make_shared<std::vector<float>>(bench::bench_randn(n));
     auto b = std::make_shared<std::vector<float>>(bench::bench_randn(C, 2));
     auto y = std::make_shared<std::vector<float>>(n);
