@@ -39,6 +39,7 @@ void max_pool2d_f32(float* y, int64_t* indices, const float* x, int64_t N, int64
   static const KernelTable<MaxPlaneFn> table = [] {
     KernelTable<MaxPlaneFn> t;
     t.impl[int(Isa::ref)] = max_pool2d_plane_f32_ref;
+    t.impl[int(Isa::avx2)] = max_pool2d_plane_f32__avx2;
     t.impl[int(Isa::avx512)] = max_pool2d_plane_f32__avx512;
     return t;
   }();
@@ -54,6 +55,7 @@ void avg_pool2d_f32(float* y, const float* x, int64_t N, int64_t C, int64_t H, i
   static const KernelTable<AvgPlaneFn> table = [] {
     KernelTable<AvgPlaneFn> t;
     t.impl[int(Isa::ref)] = avg_pool2d_plane_f32_ref;
+    t.impl[int(Isa::avx2)] = avg_pool2d_plane_f32__avx2;
     t.impl[int(Isa::avx512)] = avg_pool2d_plane_f32__avx512;
     return t;
   }();
@@ -70,6 +72,7 @@ void adaptive_avg_pool2d_f32(float* y, const float* x, int64_t N, int64_t C, int
   static const KernelTable<AdaptivePlaneFn> table = [] {
     KernelTable<AdaptivePlaneFn> t;
     t.impl[int(Isa::ref)] = adaptive_avg_pool2d_plane_f32_ref;
+    t.impl[int(Isa::avx2)] = adaptive_avg_pool2d_plane_f32__avx2;
     t.impl[int(Isa::avx512)] = adaptive_avg_pool2d_plane_f32__avx512;
     return t;
   }();

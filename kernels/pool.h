@@ -37,6 +37,11 @@ void max_pool2d_plane_f32_ref(float* y, int64_t* indices, const float* x, int64_
 void avg_pool2d_plane_f32_ref(float* y, const float* x, int64_t H, int64_t W, int64_t OH, int64_t OW,
                               const Pool2dParams& p);
 void adaptive_avg_pool2d_plane_f32_ref(float* y, const float* x, int64_t H, int64_t W, int64_t OH, int64_t OW);
+void max_pool2d_plane_f32__avx2(float* y, int64_t* indices, const float* x, int64_t H, int64_t W, int64_t OH,
+                                int64_t OW, const Pool2dParams& p);
+void avg_pool2d_plane_f32__avx2(float* y, const float* x, int64_t H, int64_t W, int64_t OH, int64_t OW,
+                                const Pool2dParams& p);
+void adaptive_avg_pool2d_plane_f32__avx2(float* y, const float* x, int64_t H, int64_t W, int64_t OH, int64_t OW);
 void max_pool2d_plane_f32__avx512(float* y, int64_t* indices, const float* x, int64_t H, int64_t W, int64_t OH,
                                   int64_t OW, const Pool2dParams& p);
 void avg_pool2d_plane_f32__avx512(float* y, const float* x, int64_t H, int64_t W, int64_t OH, int64_t OW,

@@ -1,0 +1,153 @@
+// AVX2 pooling: the AVX-512 file's design on 8 lanes. Output columns whose windows lie
+// inside the row (the interior) go 8 per vector; the few border columns one at a time with
+// the ref formula. Stride-1 windows load directly, stride 2 deinterleaves two loads, other
+// strides gather. Masked-off lanes read nothing (maskload) and take `fill`.
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "kernels/pool.h"
+
+namespace tessera::kernels {
+namespace {
+
+__m256i lanes(int64_t n) {
+  const int c = static_cast<int>(std::clamp<int64_t>(n, 0, 8));
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(c), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+// base[i * stride] for lanes i < cnt (the others get `fill`); reads nothing past the last lane.
+__m256 load_strided(const float* base, int64_t stride, int64_t cnt, __m256 fill) {
+  const __m256i m = lanes(cnt);
+  if (stride == 1) return _mm256_blendv_ps(fill, _mm256_maskload_ps(base, m), _mm256_castsi256_ps(m));
+  if (stride == 2) {
+    const int64_t need = 2 * cnt - 1;
+    const __m256 lo = _mm256_maskload_ps(base, lanes(need)), hi = _mm256_maskload_ps(base + 8, lanes(need - 8));
+    // Even columns in lane order 0 1 4 5 2 3 6 7, then pairs put back in order.
+    const __m256 even = _mm256_castpd_ps(_mm256_permute4x64_pd(
+        _mm256_castps_pd(_mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0))), _MM_SHUFFLE(3, 1, 2, 0)));
+    return _mm256_blendv_ps(fill, even, _mm256_castsi256_ps(m));
+  }
+  const __m256i idx = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(int(stride)));
+  return _mm256_mask_i32gather_ps(fill, base, idx, _mm256_castsi256_ps(m), 4);
+}
+
+// torch's max rule per lane: a NaN value wins; else keep a NaN best; else the larger.
+__m256 nan_max(__m256 best, __m256 v) {
+  const __m256 r = _mm256_max_ps(v, best);  // returns best when either is NaN
+  return _mm256_blendv_ps(r, v, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+}
+
+void store(float* y, int64_t cnt, __m256 v) {
+  if (cnt >= 8) _mm256_storeu_ps(y, v);
+  else _mm256_maskstore_ps(y, lanes(cnt), v);
+}
+
+// Columns [lo, hi) whose windows need no horizontal clipping: ow*s - p >= 0 and
+// ow*s - p + extent - 1 <= W - 1.
+void interior(int64_t W, int64_t OW, int64_t s, int64_t p, int64_t extent, int64_t& lo, int64_t& hi) {
+  lo = std::min((p + s - 1) / s, OW);
+  const int64_t last = W - extent + p;  // largest allowed ow*s
+  hi = last < 0 ? lo : std::clamp(last / s + 1, lo, OW);
+}
+
+}  // namespace
+
+void max_pool2d_plane_f32__avx2(float* y, int64_t* indices, const float* x, int64_t H, int64_t W, int64_t OH,
+                                int64_t OW, const Pool2dParams& p) {
+  if (indices) return max_pool2d_plane_f32_ref(y, indices, x, H, W, OH, OW, p);  // argmax: the scalar path
+  int64_t lo, hi;
+  interior(W, OW, p.sw, p.pw, (p.kw - 1) * p.dw + 1, lo, hi);
+  const __m256 neg_inf = _mm256_set1_ps(-INFINITY);
+  Pool2dParams one_row = p;
+  for (int64_t oh = 0; oh < OH; ++oh) {
+    int64_t h0 = oh * p.sh - p.ph;
+    const int64_t h1 = std::min(h0 + (p.kh - 1) * p.dh + 1, H);
+    while (h0 < 0) h0 += p.dh;
+    for (int64_t ow = lo; ow < hi; ow += 8) {
+      const int64_t cnt = std::min<int64_t>(8, hi - ow);
+      __m256 best = neg_inf;
+      for (int64_t h = h0; h < h1; h += p.dh)
+        for (int64_t k = 0; k < p.kw; ++k)
+          best = nan_max(best, load_strided(x + h * W + ow * p.sw - p.pw + k * p.dw, p.sw, cnt, neg_inf));
+      store(y + oh * OW + ow, cnt, best);
+    }
+    // Border columns: the ref on a 1x1 output whose window is shifted onto (oh, ow).
+    auto border = [&](int64_t ow) {
+      one_row.ph = p.ph - oh * p.sh;
+      one_row.pw = p.pw - ow * p.sw;
+      max_pool2d_plane_f32_ref(y + oh * OW + ow, nullptr, x, H, W, 1, 1, one_row);
+    };
+    for (int64_t ow = 0; ow < lo; ++ow) border(ow);
+    for (int64_t ow = hi; ow < OW; ++ow) border(ow);
+  }
+}
+
+void avg_pool2d_plane_f32__avx2(float* y, const float* x, int64_t H, int64_t W, int64_t OH, int64_t OW,
+                                const Pool2dParams& p) {
+  int64_t lo, hi;
+  interior(W, OW, p.sw, p.pw, p.kw, lo, hi);
+  const __m256 zero = _mm256_setzero_ps();
+  for (int64_t oh = 0; oh < OH; ++oh) {
+    const int64_t hp0 = oh * p.sh - p.ph, hp1 = std::min(hp0 + p.kh, H + p.ph);
+    const int64_t h0 = std::max<int64_t>(hp0, 0), h1 = std::min(hp1, H);
+    // Interior columns span kw inputs exactly, so the divisor depends on the row only.
+    const int64_t div = p.divisor_override ? p.divisor_override
+                        : p.count_include_pad ? (hp1 - hp0) * p.kw
+                                              : std::max<int64_t>(h1 - h0, 1) * p.kw;
+    const __m256 vdiv = _mm256_set1_ps(float(div));
+    for (int64_t ow = lo; ow < hi; ow += 8) {
+      const int64_t cnt = std::min<int64_t>(8, hi - ow);
+      __m256 sum = zero;
+      for (int64_t h = h0; h < h1; ++h)
+        for (int64_t k = 0; k < p.kw; ++k)
+          sum = _mm256_add_ps(sum, load_strided(x + h * W + ow * p.sw - p.pw + k, p.sw, cnt, zero));
+      store(y + oh * OW + ow, cnt, h0 < h1 ? _mm256_div_ps(sum, vdiv) : zero);
+    }
+    // Border columns one at a time (the ref's formula; the clip bound W + pw is why the
+    // ref cannot simply be run on a shifted window as for max).
+    auto border = [&](int64_t ow) {
+      const int64_t wp0 = ow * p.sw - p.pw, wp1 = std::min(wp0 + p.kw, W + p.pw);
+      const int64_t w0 = std::max<int64_t>(wp0, 0), w1 = std::min(wp1, W);
+      float s = 0.f;
+      for (int64_t h = h0; h < h1; ++h)
+        for (int64_t w = w0; w < w1; ++w) s += x[h * W + w];
+      const int64_t d = p.divisor_override ? p.divisor_override
+                        : p.count_include_pad ? (hp1 - hp0) * (wp1 - wp0)
+                                              : (h1 - h0) * (w1 - w0);
+      y[oh * OW + ow] = (h0 >= h1 || w0 >= w1) ? 0.f : s / float(d);
+    };
+    for (int64_t ow = 0; ow < lo; ++ow) border(ow);
+    for (int64_t ow = hi; ow < OW; ++ow) border(ow);
+  }
+}
+
+void adaptive_avg_pool2d_plane_f32__avx2(float* y, const float* x, int64_t H, int64_t W, int64_t OH, int64_t OW) {
+  for (int64_t oh = 0; oh < OH; ++oh) {
+    const int64_t h0 = oh * H / OH, h1 = ((oh + 1) * H + OH - 1) / OH;
+    for (int64_t ow = 0; ow < OW; ++ow) {
+      const int64_t w0 = ow * W / OW, w1 = ((ow + 1) * W + OW - 1) / OW;
+      // Full-width windows (global pooling) are one contiguous run.
+      const bool full = w0 == 0 && w1 == W;
+      const int64_t runs = full ? 1 : h1 - h0, len = full ? (h1 - h0) * W : w1 - w0;
+      __m256 s0 = _mm256_setzero_ps(), s1 = s0;
+      for (int64_t r = 0; r < runs; ++r) {
+        const float* row = x + (h0 + r) * W + w0;
+        int64_t i = 0;
+        for (; i + 16 <= len; i += 16) {
+          s0 = _mm256_add_ps(s0, _mm256_loadu_ps(row + i));
+          s1 = _mm256_add_ps(s1, _mm256_loadu_ps(row + i + 8));
+        }
+        for (; i < len; i += 8) s0 = _mm256_add_ps(s0, _mm256_maskload_ps(row + i, lanes(len - i)));
+      }
+      const __m256 s = _mm256_add_ps(s0, s1);
+      __m128 h = _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1));
+      h = _mm_add_ps(h, _mm_movehl_ps(h, h));
+      h = _mm_add_ss(h, _mm_movehdup_ps(h));
+      y[oh * OW + ow] = _mm_cvtss_f32(h) / float((h1 - h0) * (w1 - w0));
+    }
+  }
+}
+
+}  // namespace tessera::kernels
