@@ -16,6 +16,7 @@ void layernorm_f32(float* y, float* mean, float* rstd, const float* x, const flo
   static const KernelTable<RowsFn> table = [] {
     KernelTable<RowsFn> t;
     t.impl[int(Isa::ref)] = layernorm_f32_ref;
+    t.impl[int(Isa::avx2)] = layernorm_rows_f32__avx2;
     t.impl[int(Isa::avx512)] = layernorm_rows_f32__avx512;
     return t;
   }();
@@ -30,6 +31,7 @@ void layernorm2d_f32(float* y, float* mean, float* rstd, const float* x, const f
   static const KernelTable<PixelsFn> table = [] {
     KernelTable<PixelsFn> t;
     t.impl[int(Isa::ref)] = layernorm2d_pixels_f32_ref;
+    t.impl[int(Isa::avx2)] = layernorm2d_pixels_f32__avx2;
     t.impl[int(Isa::avx512)] = layernorm2d_pixels_f32__avx512;
     return t;
   }();

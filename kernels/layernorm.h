@@ -25,6 +25,10 @@ void layernorm2d_f32_ref(float* y, float* mean, float* rstd, const float* x, con
 // (x, y at the image, mean / rstd at its [HW] slots).
 void layernorm2d_pixels_f32_ref(float* y, float* mean, float* rstd, const float* x, const float* gamma,
                                 const float* beta, int64_t C, int64_t HW, int64_t p0, int64_t p1, float eps);
+void layernorm_rows_f32__avx2(float* y, float* mean, float* rstd, const float* x, const float* gamma,
+                              const float* beta, int64_t rows, int64_t C, float eps);
+void layernorm2d_pixels_f32__avx2(float* y, float* mean, float* rstd, const float* x, const float* gamma,
+                                  const float* beta, int64_t C, int64_t HW, int64_t p0, int64_t p1, float eps);
 void layernorm_rows_f32__avx512(float* y, float* mean, float* rstd, const float* x, const float* gamma,
                                 const float* beta, int64_t rows, int64_t C, float eps);
 void layernorm2d_pixels_f32__avx512(float* y, float* mean, float* rstd, const float* x, const float* gamma,

@@ -13,6 +13,7 @@ static void softmax_dispatch(float* y, const float* x, int64_t rows, int64_t col
   static const KernelTable<SoftmaxRowsFn> table = [] {
     KernelTable<SoftmaxRowsFn> t;
     t.impl[int(Isa::ref)] = softmax_rows_f32_ref;
+    t.impl[int(Isa::avx2)] = softmax_rows_f32__avx2;
     t.impl[int(Isa::avx512)] = softmax_rows_f32__avx512;
     return t;
   }();

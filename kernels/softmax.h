@@ -16,6 +16,7 @@ void log_softmax_f32_ref(float* y, const float* x, int64_t rows, int64_t cols);
 
 // Per-ISA row kernels behind the dispatcher (log = true: log_softmax).
 void softmax_rows_f32_ref(float* y, const float* x, int64_t rows, int64_t cols, bool log);
+void softmax_rows_f32__avx2(float* y, const float* x, int64_t rows, int64_t cols, bool log);
 void softmax_rows_f32__avx512(float* y, const float* x, int64_t rows, int64_t cols, bool log);
 
 }  // namespace tessera::kernels

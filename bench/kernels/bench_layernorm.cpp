@@ -8,14 +8,14 @@ using namespace tessera;
 using namespace tessera::kernels;
 
 static const int registered = [] {
-  bench::register_op("layernorm_f32", "197x768", 8.0 * 197 * 768, {Isa::ref, Isa::avx512}, [] {
+  bench::register_op("layernorm_f32", "197x768", 8.0 * 197 * 768, {Isa::ref, Isa::avx2, Isa::avx512}, [] {
     auto x = std::make_shared<std::vector<float>>(bench::bench_randn(197 * 768));
     auto y = std::make_shared<std::vector<float>>(197 * 768);
     auto g = std::make_shared<std::vector<float>>(bench::bench_randn(768, 2));
     return [=] { layernorm_f32(y->data(), nullptr, nullptr, x->data(), g->data(), g->data(), 197, 768, 1e-6f); };
   });
   const int64_t C = 96, HW = 56 * 56;
-  bench::register_op("layernorm2d_f32", "1x96x56x56", 8.0 * C * HW, {Isa::ref, Isa::avx512}, [=] {
+  bench::register_op("layernorm2d_f32", "1x96x56x56", 8.0 * C * HW, {Isa::ref, Isa::avx2, Isa::avx512}, [=] {
     auto x = std::make_shared<std::vector<float>>(bench::bench_randn(C * HW));
     auto y = std::make_shared<std::vector<float>>(C * HW);
     auto g = std::make_shared<std::vector<float>>(bench::bench_randn(C, 2));

@@ -8,7 +8,7 @@ using namespace tessera;
 using namespace tessera::kernels;
 
 static void reg(const char* op, const char* shape, int64_t rows, int64_t cols, bool log) {
-  bench::register_op(op, shape, 8.0 * rows * cols, {Isa::ref, Isa::avx512}, [=] {
+  bench::register_op(op, shape, 8.0 * rows * cols, {Isa::ref, Isa::avx2, Isa::avx512}, [=] {
     auto x = std::make_shared<std::vector<float>>(bench::bench_randn(rows * cols));
     auto y = std::make_shared<std::vector<float>>(rows * cols);
     return [=] { (log ? log_softmax_f32 : softmax_f32)(y->data(), x->data(), rows, cols); };
