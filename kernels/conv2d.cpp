@@ -69,7 +69,7 @@ void conv2d_f32(float* y, const float* x, const PackedConv2d& w, const float* bi
     // past the last row) is per thread.
     parallel_for(s.N * s.C, 1, [&](int64_t b, int64_t e) {
       thread_local std::vector<float> scratch;
-      grow(scratch, static_cast<size_t>((s.H + 2 * s.PH + 1) * (s.W + 2 * s.PW) + 64 + 64 * s.SW));
+      grow(scratch, static_cast<size_t>((s.H + 2 * s.PH + 1) * (s.W + 2 * s.PW) + 64 + 64 * s.SW));  // pad_plane_f32
       for (int64_t t = b; t < e; ++t) {
         const int64_t c = t % s.C;
         DepthwiseArgs a{x + t * s.H * s.W, w.weight.data() + c * s.KH * s.KW, bias ? bias[c] : 0.f, act,
@@ -114,6 +114,19 @@ void conv2d_f32(float* y, const float* x, const PackedConv2d& w, const float* bi
       }
     }
   }
+}
+
+void pad_plane_f32(float* scratch, const float* x, const Conv2dShape& s) {
+  const int64_t Hp = s.H + 2 * s.PH, Wp = s.W + 2 * s.PW;
+  std::memset(scratch, 0, sizeof(float) * static_cast<size_t>(s.PH * Wp));
+  for (int64_t h = 0; h < s.H; ++h) {
+    float* d = scratch + (h + s.PH) * Wp;
+    std::fill(d, d + s.PW, 0.f);
+    std::memcpy(d + s.PW, x + h * s.W, sizeof(float) * static_cast<size_t>(s.W));
+    std::fill(d + s.PW + s.W, d + Wp, 0.f);
+  }
+  std::memset(scratch + (s.PH + s.H) * Wp, 0,
+              sizeof(float) * static_cast<size_t>((Hp + 1 - s.PH - s.H) * Wp + 64 + 64 * s.SW));
 }
 
 }  // namespace tessera::kernels

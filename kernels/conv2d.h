@@ -54,6 +54,10 @@ struct DepthwiseArgs {
   FusedActivation act;
   float* y;        // [OH, OW]
 };
+// Copies one channel plane into `scratch` zero-padded (H + 2PH rows of W + 2PW), then zeros
+// one spare row and 64 + 64 * SW floats of slack for vector reads past a row's last output
+// column: (H + 2PH + 1) * (W + 2PW) + 64 + 64 * SW floats in all.
+void pad_plane_f32(float* scratch, const float* x, const Conv2dShape& s);
 void dwconv2d_f32__avx512(const DepthwiseArgs& a, const Conv2dShape& s, float* scratch);
 void dwconv2d_f32__avx2(const DepthwiseArgs& a, const Conv2dShape& s, float* scratch);
 

@@ -82,4 +82,25 @@ void adaptive_avg_pool2d_f32(float* y, const float* x, int64_t N, int64_t C, int
   for_each_plane(N * C, H * W, [&](int64_t i) { fn(y + i * OH * OW, x + i * H * W, H, W, OH, OW); });
 }
 
+void pool_interior_columns(int64_t W, int64_t OW, int64_t stride, int64_t pad, int64_t extent, int64_t& lo,
+                           int64_t& hi) {
+  lo = std::min((pad + stride - 1) / stride, OW);  // ow * stride - pad >= 0
+  const int64_t last = W - extent + pad;           // largest allowed ow * stride
+  hi = last < 0 ? lo : std::clamp(last / stride + 1, lo, OW);
+}
+
+float avg_pool2d_one_f32(const float* x, int64_t H, int64_t W, int64_t oh, int64_t ow, const Pool2dParams& p) {
+  const int64_t hp0 = oh * p.sh - p.ph, hp1 = std::min(hp0 + p.kh, H + p.ph);
+  const int64_t h0 = std::max<int64_t>(hp0, 0), h1 = std::min(hp1, H);
+  const int64_t wp0 = ow * p.sw - p.pw, wp1 = std::min(wp0 + p.kw, W + p.pw);
+  const int64_t w0 = std::max<int64_t>(wp0, 0), w1 = std::min(wp1, W);
+  float s = 0.f;
+  for (int64_t h = h0; h < h1; ++h)
+    for (int64_t w = w0; w < w1; ++w) s += x[h * W + w];
+  const int64_t d = p.divisor_override ? p.divisor_override
+                    : p.count_include_pad ? (hp1 - hp0) * (wp1 - wp0)
+                                          : (h1 - h0) * (w1 - w0);
+  return (h0 >= h1 || w0 >= w1) ? 0.f : s / float(d);
+}
+
 }  // namespace tessera::kernels

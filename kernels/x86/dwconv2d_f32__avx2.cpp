@@ -12,7 +12,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 
 #include "kernels/conv2d.h"
 
@@ -158,17 +157,8 @@ void plane(const Plane& p, int64_t OH) {
 }  // namespace
 
 void dwconv2d_f32__avx2(const DepthwiseArgs& a, const Conv2dShape& s, float* scratch) {
-  const int64_t Hp = s.H + 2 * s.PH, Wp = s.W + 2 * s.PW, OH = s.OH(), OW = s.OW();
-  // Zero-padded copy: zero only the borders, and the 64 + 64 * SW floats of slack after
-  // the last row (vectors read past a row's last output column; those lanes are not stored).
-  std::memset(scratch, 0, sizeof(float) * static_cast<size_t>(s.PH * Wp));
-  for (int64_t h = 0; h < s.H; ++h) {
-    float* d = scratch + (h + s.PH) * Wp;
-    std::fill(d, d + s.PW, 0.f);
-    std::memcpy(d + s.PW, a.x + h * s.W, sizeof(float) * static_cast<size_t>(s.W));
-    std::fill(d + s.PW + s.W, d + Wp, 0.f);
-  }
-  std::memset(scratch + (s.PH + s.H) * Wp, 0, sizeof(float) * static_cast<size_t>((Hp - s.PH - s.H) * Wp + 64 + 64 * s.SW));
+  const int64_t Wp = s.W + 2 * s.PW, OH = s.OH(), OW = s.OW();
+  pad_plane_f32(scratch, a.x, s);
 
   const Plane p{scratch, Wp, OW, &s, a.w, a.bias, a.act, a.y};
   if (s.SW == 1) plane<1>(p, OH);

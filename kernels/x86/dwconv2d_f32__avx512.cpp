@@ -350,17 +350,8 @@ void dwconv2d_f32__avx512(const DepthwiseArgs& a, const Conv2dShape& s, float* s
     if (s.KH == 5 && run_in_place<5>(p, s.SH)) return;
     if (s.KH == 7 && run_in_place<7>(p, s.SH)) return;
   }
-  const int64_t Hp = s.H + 2 * s.PH, Wp = s.W + 2 * s.PW, OH = s.OH(), OW = s.OW();
-  // Zero-padded copy: zero only the borders (+1 spare row and 64 floats of slack for
-  // vector reads past the last valid column).
-  std::memset(scratch, 0, sizeof(float) * static_cast<size_t>(s.PH * Wp));
-  for (int64_t h = 0; h < s.H; ++h) {
-    float* d = scratch + (h + s.PH) * Wp;
-    std::fill(d, d + s.PW, 0.f);
-    std::memcpy(d + s.PW, a.x + h * s.W, sizeof(float) * static_cast<size_t>(s.W));
-    std::fill(d + s.PW + s.W, d + Wp, 0.f);
-  }
-  std::memset(scratch + (s.PH + s.H) * Wp, 0, sizeof(float) * static_cast<size_t>((Hp + 1 - s.PH - s.H) * Wp + 64));
+  const int64_t Wp = s.W + 2 * s.PW, OH = s.OH(), OW = s.OW();
+  pad_plane_f32(scratch, a.x, s);
 
   const Plane p{scratch, Wp, OW, &s, a.w, _mm512_set1_ps(a.bias), a.act, a.y};
   if (s.SW == 1) plane<1>(p, OH);

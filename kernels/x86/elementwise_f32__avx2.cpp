@@ -3,8 +3,11 @@
 #include <immintrin.h>
 
 #include "kernels/elementwise.h"
+#include "kernels/x86/vmath_f32__avx2.h"
 
 namespace tessera::kernels {
+using namespace avx2;
+
 namespace {
 
 template <BinaryOp kOp>
@@ -12,11 +15,6 @@ __m256 apply(__m256 a, __m256 b) {
   if constexpr (kOp == BinaryOp::add) return _mm256_add_ps(a, b);
   if constexpr (kOp == BinaryOp::mul) return _mm256_mul_ps(a, b);
   if constexpr (kOp == BinaryOp::add_relu) return _mm256_max_ps(_mm256_setzero_ps(), _mm256_add_ps(a, b));
-}
-
-// Lanes [0, left) of 8 (left in 1..7).
-__m256i lanes(int64_t left) {
-  return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(left)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 
 template <BinaryOp kOp>
@@ -30,7 +28,7 @@ void vv(float* y, const float* a, const float* b, int64_t n) {
   }
   for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, apply<kOp>(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i)));
   if (i < n) {
-    const __m256i m = lanes(n - i);
+    const __m256i m = tail_mask(n - i);
     _mm256_maskstore_ps(y + i, m, apply<kOp>(_mm256_maskload_ps(a + i, m), _mm256_maskload_ps(b + i, m)));
   }
 }
@@ -46,7 +44,7 @@ void vs(float* y, const float* a, float s, int64_t n) {
   }
   for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, apply<kOp>(_mm256_loadu_ps(a + i), vs));
   if (i < n) {
-    const __m256i m = lanes(n - i);
+    const __m256i m = tail_mask(n - i);
     _mm256_maskstore_ps(y + i, m, apply<kOp>(_mm256_maskload_ps(a + i, m), vs));
   }
 }

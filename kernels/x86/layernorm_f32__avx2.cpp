@@ -1,25 +1,15 @@
 // AVX2 LayerNorm: the AVX-512 file's design on 8 lanes. Rows: two-pass mean / variance over
 // C (two-pass keeps the variance accurate when |mean| >> std). LayerNorm2d: 8 pixels per
 // vector, walking the channels at stride HW, so no transpose is needed.
-#include <immintrin.h>
-
 #include <cmath>
 
 #include "kernels/layernorm.h"
+#include "kernels/x86/vmath_f32__avx2.h"
 
 namespace tessera::kernels {
+using namespace avx2;
+
 namespace {
-
-__m256i lanes(int64_t left) {
-  const int n = left >= 8 ? 8 : static_cast<int>(left);
-  return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
-
-float hsum(__m256 v) {
-  __m128 h = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  h = _mm_add_ps(h, _mm_movehl_ps(h, h));
-  return _mm_cvtss_f32(_mm_add_ss(h, _mm_movehdup_ps(h)));
-}
 
 void layernorm_row(float* y, float* mean_out, float* rstd_out, const float* x, const float* gamma,
                    const float* beta, int64_t C, float eps) {
@@ -29,8 +19,8 @@ void layernorm_row(float* y, float* mean_out, float* rstd_out, const float* x, c
     s0 = _mm256_add_ps(s0, _mm256_loadu_ps(x + j));
     s1 = _mm256_add_ps(s1, _mm256_loadu_ps(x + j + 8));
   }
-  for (; j < C; j += 8) s0 = _mm256_add_ps(s0, _mm256_maskload_ps(x + j, lanes(C - j)));
-  const float mean = hsum(_mm256_add_ps(s0, s1)) / float(C);
+  for (; j < C; j += 8) s0 = _mm256_add_ps(s0, _mm256_maskload_ps(x + j, tail_mask(C - j)));
+  const float mean = hsum_f32(_mm256_add_ps(s0, s1)) / float(C);
   const __m256 vm = _mm256_set1_ps(mean);
 
   s0 = s1 = _mm256_setzero_ps();
@@ -40,18 +30,18 @@ void layernorm_row(float* y, float* mean_out, float* rstd_out, const float* x, c
     s1 = _mm256_fmadd_ps(d1, d1, s1);
   }
   for (; j < C; j += 8) {
-    const __m256i m = lanes(C - j);
+    const __m256i m = tail_mask(C - j);
     const __m256 d = _mm256_and_ps(_mm256_sub_ps(_mm256_maskload_ps(x + j, m), vm), _mm256_castsi256_ps(m));
     s0 = _mm256_fmadd_ps(d, d, s0);
   }
-  const float var = hsum(_mm256_add_ps(s0, s1)) / float(C);
+  const float var = hsum_f32(_mm256_add_ps(s0, s1)) / float(C);
   const float rstd = 1.f / std::sqrt(var + eps);
   if (mean_out) *mean_out = mean;
   if (rstd_out) *rstd_out = rstd;
 
   const __m256 vr = _mm256_set1_ps(rstd), one = _mm256_set1_ps(1.f), zero = _mm256_setzero_ps();
   for (j = 0; j < C; j += 8) {
-    const __m256i m = lanes(C - j);
+    const __m256i m = tail_mask(C - j);
     const __m256 g = gamma ? _mm256_maskload_ps(gamma + j, m) : one;
     const __m256 b = beta ? _mm256_maskload_ps(beta + j, m) : zero;
     const __m256 n = _mm256_mul_ps(_mm256_sub_ps(_mm256_maskload_ps(x + j, m), vm), vr);
@@ -71,7 +61,7 @@ void layernorm2d_pixels_f32__avx2(float* y, float* mean, float* rstd, const floa
                                   const float* beta, int64_t C, int64_t HW, int64_t p0, int64_t p1, float eps) {
   const __m256 inv_c = _mm256_set1_ps(1.f / float(C));
   for (int64_t p = p0; p < p1; p += 8) {
-    const __m256i m = lanes(p1 - p);
+    const __m256i m = tail_mask(p1 - p);
     const float* xp = x + p;
     __m256 s = _mm256_setzero_ps();
     for (int64_t c = 0; c < C; ++c) s = _mm256_add_ps(s, _mm256_maskload_ps(xp + c * HW, m));

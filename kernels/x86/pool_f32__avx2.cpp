@@ -8,22 +8,20 @@
 #include <cmath>
 
 #include "kernels/pool.h"
+#include "kernels/x86/vmath_f32__avx2.h"
 
 namespace tessera::kernels {
-namespace {
+using namespace avx2;
 
-__m256i lanes(int64_t n) {
-  const int c = static_cast<int>(std::clamp<int64_t>(n, 0, 8));
-  return _mm256_cmpgt_epi32(_mm256_set1_epi32(c), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
+namespace {
 
 // base[i * stride] for lanes i < cnt (the others get `fill`); reads nothing past the last lane.
 __m256 load_strided(const float* base, int64_t stride, int64_t cnt, __m256 fill) {
-  const __m256i m = lanes(cnt);
+  const __m256i m = tail_mask(cnt);
   if (stride == 1) return _mm256_blendv_ps(fill, _mm256_maskload_ps(base, m), _mm256_castsi256_ps(m));
   if (stride == 2) {
     const int64_t need = 2 * cnt - 1;
-    const __m256 lo = _mm256_maskload_ps(base, lanes(need)), hi = _mm256_maskload_ps(base + 8, lanes(need - 8));
+    const __m256 lo = _mm256_maskload_ps(base, tail_mask(need)), hi = _mm256_maskload_ps(base + 8, tail_mask(need - 8));
     // Even columns in lane order 0 1 4 5 2 3 6 7, then pairs put back in order.
     const __m256 even = _mm256_castpd_ps(_mm256_permute4x64_pd(
         _mm256_castps_pd(_mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0))), _MM_SHUFFLE(3, 1, 2, 0)));
@@ -41,15 +39,7 @@ __m256 nan_max(__m256 best, __m256 v) {
 
 void store(float* y, int64_t cnt, __m256 v) {
   if (cnt >= 8) _mm256_storeu_ps(y, v);
-  else _mm256_maskstore_ps(y, lanes(cnt), v);
-}
-
-// Columns [lo, hi) whose windows need no horizontal clipping: ow*s - p >= 0 and
-// ow*s - p + extent - 1 <= W - 1.
-void interior(int64_t W, int64_t OW, int64_t s, int64_t p, int64_t extent, int64_t& lo, int64_t& hi) {
-  lo = std::min((p + s - 1) / s, OW);
-  const int64_t last = W - extent + p;  // largest allowed ow*s
-  hi = last < 0 ? lo : std::clamp(last / s + 1, lo, OW);
+  else _mm256_maskstore_ps(y, tail_mask(cnt), v);
 }
 
 }  // namespace
@@ -58,7 +48,7 @@ void max_pool2d_plane_f32__avx2(float* y, int64_t* indices, const float* x, int6
                                 int64_t OW, const Pool2dParams& p) {
   if (indices) return max_pool2d_plane_f32_ref(y, indices, x, H, W, OH, OW, p);  // argmax: the scalar path
   int64_t lo, hi;
-  interior(W, OW, p.sw, p.pw, (p.kw - 1) * p.dw + 1, lo, hi);
+  pool_interior_columns(W, OW, p.sw, p.pw, (p.kw - 1) * p.dw + 1, lo, hi);
   const __m256 neg_inf = _mm256_set1_ps(-INFINITY);
   Pool2dParams one_row = p;
   for (int64_t oh = 0; oh < OH; ++oh) {
@@ -87,7 +77,7 @@ void max_pool2d_plane_f32__avx2(float* y, int64_t* indices, const float* x, int6
 void avg_pool2d_plane_f32__avx2(float* y, const float* x, int64_t H, int64_t W, int64_t OH, int64_t OW,
                                 const Pool2dParams& p) {
   int64_t lo, hi;
-  interior(W, OW, p.sw, p.pw, p.kw, lo, hi);
+  pool_interior_columns(W, OW, p.sw, p.pw, p.kw, lo, hi);
   const __m256 zero = _mm256_setzero_ps();
   for (int64_t oh = 0; oh < OH; ++oh) {
     const int64_t hp0 = oh * p.sh - p.ph, hp1 = std::min(hp0 + p.kh, H + p.ph);
@@ -107,17 +97,7 @@ void avg_pool2d_plane_f32__avx2(float* y, const float* x, int64_t H, int64_t W, 
     }
     // Border columns one at a time (the ref's formula; the clip bound W + pw is why the
     // ref cannot simply be run on a shifted window as for max).
-    auto border = [&](int64_t ow) {
-      const int64_t wp0 = ow * p.sw - p.pw, wp1 = std::min(wp0 + p.kw, W + p.pw);
-      const int64_t w0 = std::max<int64_t>(wp0, 0), w1 = std::min(wp1, W);
-      float s = 0.f;
-      for (int64_t h = h0; h < h1; ++h)
-        for (int64_t w = w0; w < w1; ++w) s += x[h * W + w];
-      const int64_t d = p.divisor_override ? p.divisor_override
-                        : p.count_include_pad ? (hp1 - hp0) * (wp1 - wp0)
-                                              : (h1 - h0) * (w1 - w0);
-      y[oh * OW + ow] = (h0 >= h1 || w0 >= w1) ? 0.f : s / float(d);
-    };
+    auto border = [&](int64_t ow) { y[oh * OW + ow] = avg_pool2d_one_f32(x, H, W, oh, ow, p); };
     for (int64_t ow = 0; ow < lo; ++ow) border(ow);
     for (int64_t ow = hi; ow < OW; ++ow) border(ow);
   }
@@ -139,13 +119,9 @@ void adaptive_avg_pool2d_plane_f32__avx2(float* y, const float* x, int64_t H, in
           s0 = _mm256_add_ps(s0, _mm256_loadu_ps(row + i));
           s1 = _mm256_add_ps(s1, _mm256_loadu_ps(row + i + 8));
         }
-        for (; i < len; i += 8) s0 = _mm256_add_ps(s0, _mm256_maskload_ps(row + i, lanes(len - i)));
+        for (; i < len; i += 8) s0 = _mm256_add_ps(s0, _mm256_maskload_ps(row + i, tail_mask(len - i)));
       }
-      const __m256 s = _mm256_add_ps(s0, s1);
-      __m128 h = _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1));
-      h = _mm_add_ps(h, _mm_movehl_ps(h, h));
-      h = _mm_add_ss(h, _mm_movehdup_ps(h));
-      y[oh * OW + ow] = _mm_cvtss_f32(h) / float((h1 - h0) * (w1 - w0));
+      y[oh * OW + ow] = hsum_f32(_mm256_add_ps(s0, s1)) / float((h1 - h0) * (w1 - w0));
     }
   }
 }

@@ -35,21 +35,13 @@ __m512 nan_max(__m512 best, __m512 v) {
   return _mm512_mask_mov_ps(r, _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q), v);
 }
 
-// Columns [lo, hi) whose windows need no horizontal clipping: ow*s - p >= 0 and
-// ow*s - p + extent - 1 <= W - 1.
-void interior(int64_t W, int64_t OW, int64_t s, int64_t p, int64_t extent, int64_t& lo, int64_t& hi) {
-  lo = std::min((p + s - 1) / s, OW);
-  const int64_t last = W - extent + p;  // largest allowed ow*s
-  hi = last < 0 ? lo : std::clamp(last / s + 1, lo, OW);
-}
-
 }  // namespace
 
 void max_pool2d_plane_f32__avx512(float* y, int64_t* indices, const float* x, int64_t H, int64_t W, int64_t OH,
                                   int64_t OW, const Pool2dParams& p) {
   if (indices) return max_pool2d_plane_f32_ref(y, indices, x, H, W, OH, OW, p);  // argmax: the scalar path
   int64_t lo, hi;
-  interior(W, OW, p.sw, p.pw, (p.kw - 1) * p.dw + 1, lo, hi);
+  pool_interior_columns(W, OW, p.sw, p.pw, (p.kw - 1) * p.dw + 1, lo, hi);
   const __m512 neg_inf = _mm512_set1_ps(-INFINITY);
   Pool2dParams one_row = p;
   for (int64_t oh = 0; oh < OH; ++oh) {
@@ -78,7 +70,7 @@ void max_pool2d_plane_f32__avx512(float* y, int64_t* indices, const float* x, in
 void avg_pool2d_plane_f32__avx512(float* y, const float* x, int64_t H, int64_t W, int64_t OH, int64_t OW,
                                   const Pool2dParams& p) {
   int64_t lo, hi;
-  interior(W, OW, p.sw, p.pw, p.kw, lo, hi);
+  pool_interior_columns(W, OW, p.sw, p.pw, p.kw, lo, hi);
   const __m512 zero = _mm512_setzero_ps();
   for (int64_t oh = 0; oh < OH; ++oh) {
     const int64_t hp0 = oh * p.sh - p.ph, hp1 = std::min(hp0 + p.kh, H + p.ph);
@@ -98,17 +90,7 @@ void avg_pool2d_plane_f32__avx512(float* y, const float* x, int64_t H, int64_t W
     }
     // Border columns one at a time (the ref's formula; the clip bound W + pw is why the
     // ref cannot simply be run on a shifted window as for max).
-    auto border = [&](int64_t ow) {
-      const int64_t wp0 = ow * p.sw - p.pw, wp1 = std::min(wp0 + p.kw, W + p.pw);
-      const int64_t w0 = std::max<int64_t>(wp0, 0), w1 = std::min(wp1, W);
-      float s = 0.f;
-      for (int64_t h = h0; h < h1; ++h)
-        for (int64_t w = w0; w < w1; ++w) s += x[h * W + w];
-      const int64_t d = p.divisor_override ? p.divisor_override
-                        : p.count_include_pad ? (hp1 - hp0) * (wp1 - wp0)
-                                              : (h1 - h0) * (w1 - w0);
-      y[oh * OW + ow] = (h0 >= h1 || w0 >= w1) ? 0.f : s / float(d);
-    };
+    auto border = [&](int64_t ow) { y[oh * OW + ow] = avg_pool2d_one_f32(x, H, W, oh, ow, p); };
     for (int64_t ow = 0; ow < lo; ++ow) border(ow);
     for (int64_t ow = hi; ow < OW; ++ow) border(ow);
   }

@@ -11,23 +11,6 @@ using namespace avx2;
 
 namespace {
 
-__m256i lanes(int64_t left) {
-  const int n = left >= 8 ? 8 : static_cast<int>(left);
-  return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
-
-float hmax(__m256 v) {
-  __m128 h = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  h = _mm_max_ps(h, _mm_movehl_ps(h, h));
-  return _mm_cvtss_f32(_mm_max_ss(h, _mm_movehdup_ps(h)));
-}
-
-float hsum(__m256 v) {
-  __m128 h = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  h = _mm_add_ps(h, _mm_movehl_ps(h, h));
-  return _mm_cvtss_f32(_mm_add_ss(h, _mm_movehdup_ps(h)));
-}
-
 void softmax_row(float* y, const float* x, int64_t cols, bool log) {
   const __m256 neg_inf = _mm256_set1_ps(-INFINITY);
   __m256 m0 = neg_inf, m1 = m0;
@@ -37,10 +20,10 @@ void softmax_row(float* y, const float* x, int64_t cols, bool log) {
     m1 = _mm256_max_ps(m1, _mm256_loadu_ps(x + j + 8));
   }
   for (; j < cols; j += 8) {
-    const __m256i m = lanes(cols - j);
+    const __m256i m = tail_mask(cols - j);
     m0 = _mm256_max_ps(m0, _mm256_blendv_ps(neg_inf, _mm256_maskload_ps(x + j, m), _mm256_castsi256_ps(m)));
   }
-  const __m256 vmx = _mm256_set1_ps(hmax(_mm256_max_ps(m0, m1)));
+  const __m256 vmx = _mm256_set1_ps(hmax_f32(_mm256_max_ps(m0, m1)));
 
   __m256 s0 = _mm256_setzero_ps(), s1 = s0;
   for (j = 0; j + 16 <= cols; j += 16) {
@@ -51,24 +34,24 @@ void softmax_row(float* y, const float* x, int64_t cols, bool log) {
     if (!log) _mm256_storeu_ps(y + j, e0), _mm256_storeu_ps(y + j + 8, e1);
   }
   for (; j < cols; j += 8) {
-    const __m256i m = lanes(cols - j);
+    const __m256i m = tail_mask(cols - j);
     const __m256 e =
         _mm256_and_ps(exp_f32(_mm256_sub_ps(_mm256_maskload_ps(x + j, m), vmx)), _mm256_castsi256_ps(m));
     s0 = _mm256_add_ps(s0, e);
     if (!log) _mm256_maskstore_ps(y + j, m, e);
   }
-  const float sum = hsum(_mm256_add_ps(s0, s1));
+  const float sum = hsum_f32(_mm256_add_ps(s0, s1));
 
   if (log) {  // y = (x - max) - log(sum)
     const __m256 shift = _mm256_set1_ps(std::log(sum));
     for (j = 0; j < cols; j += 8) {
-      const __m256i m = lanes(cols - j);
+      const __m256i m = tail_mask(cols - j);
       _mm256_maskstore_ps(y + j, m, _mm256_sub_ps(_mm256_sub_ps(_mm256_maskload_ps(x + j, m), vmx), shift));
     }
   } else {
     const __m256 inv = _mm256_set1_ps(1.f / sum);
     for (j = 0; j < cols; j += 8) {
-      const __m256i m = lanes(cols - j);
+      const __m256i m = tail_mask(cols - j);
       _mm256_maskstore_ps(y + j, m, _mm256_mul_ps(_mm256_maskload_ps(y + j, m), inv));
     }
   }

@@ -57,9 +57,21 @@ inline __m256 sigmoid_f32(__m256 x) {
   return _mm256_div_ps(one, _mm256_add_ps(one, exp_f32(_mm256_sub_ps(_mm256_setzero_ps(), x))));
 }
 
-// Lane mask for a tail of n < 8 elements (for maskload / maskstore).
+// Lane mask for the first n of 8 elements, n clamped to [0, 8] (for maskload / maskstore).
 inline __m256i tail_mask(int64_t n) {
-  return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(n < 8 ? n : 8)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(n < 0 ? 0 : n < 8 ? n : 8)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+// Sum / max of the 8 lanes.
+inline float hsum_f32(__m256 v) {
+  __m128 h = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  h = _mm_add_ps(h, _mm_movehl_ps(h, h));
+  return _mm_cvtss_f32(_mm_add_ss(h, _mm_movehdup_ps(h)));
+}
+inline float hmax_f32(__m256 v) {
+  __m128 h = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  h = _mm_max_ps(h, _mm_movehl_ps(h, h));
+  return _mm_cvtss_f32(_mm_max_ss(h, _mm_movehdup_ps(h)));
 }
 
 }  // namespace tessera::kernels::avx2
