@@ -89,6 +89,25 @@ void pool_interior_columns(int64_t W, int64_t OW, int64_t stride, int64_t pad, i
   hi = last < 0 ? lo : std::clamp(last / stride + 1, lo, OW);
 }
 
+AvgPoolRow avg_pool2d_row(int64_t H, int64_t oh, const Pool2dParams& p) {
+  const int64_t hp0 = oh * p.sh - p.ph, hp1 = std::min(hp0 + p.kh, H + p.ph);
+  const int64_t h0 = std::max<int64_t>(hp0, 0), h1 = std::min(hp1, H);
+  const int64_t div = p.divisor_override ? p.divisor_override
+                      : p.count_include_pad ? (hp1 - hp0) * p.kw
+                                            : std::max<int64_t>(h1 - h0, 1) * p.kw;
+  return {h0, h1, div};
+}
+
+float max_pool2d_one_f32(const float* x, int64_t H, int64_t W, int64_t oh, int64_t ow, const Pool2dParams& p) {
+  // The ref on a 1x1 output whose window is shifted onto (oh, ow).
+  Pool2dParams one = p;
+  one.ph = p.ph - oh * p.sh;
+  one.pw = p.pw - ow * p.sw;
+  float y;
+  max_pool2d_plane_f32_ref(&y, nullptr, x, H, W, 1, 1, one);
+  return y;
+}
+
 float avg_pool2d_one_f32(const float* x, int64_t H, int64_t W, int64_t oh, int64_t ow, const Pool2dParams& p) {
   const int64_t hp0 = oh * p.sh - p.ph, hp1 = std::min(hp0 + p.kh, H + p.ph);
   const int64_t h0 = std::max<int64_t>(hp0, 0), h1 = std::min(hp1, H);

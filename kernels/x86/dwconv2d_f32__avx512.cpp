@@ -12,7 +12,6 @@
 #include <immintrin.h>
 
 #include <algorithm>
-#include <cstring>
 #include <utility>
 
 #include "kernels/conv2d.h"
@@ -44,11 +43,6 @@ constexpr __m512i kUnshuffle = (__m512i)(__v16si){0, 1, 4, 5, 8, 9, 12, 13, 2, 3
 template <int N>
 inline __m512 shift_in(__m512 cur, __m512 next) {
   return _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(next), _mm512_castps_si512(cur), N));
-}
-
-// Lanes 1..15 of `cur`, then lane 0 of `next`.
-inline __m512 shift_in_next(__m512 cur, __m512 next) {
-  return _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(next), _mm512_castps_si512(cur), 1));
 }
 
 // 16 input values feeding 16 consecutive outputs (columns `stride` apart in the input).
@@ -226,9 +220,9 @@ void block_in_place(const InPlacePlane& p, const ColumnMasks<K, S, V>& m, int64_
       }
 #pragma GCC unroll 4
       for (int v = 0; v + 1 < V; ++v)
-        tap(i, 2, v, shift_in_next(even[v], even[v + 1]));
+        tap(i, 2, v, shift_in<1>(even[v], even[v + 1]));
       const __m512 next = _mm512_castps128_ps512(_mm_maskz_load_ss(last, col + i * p.W + 32 * V));
-      tap(i, 2, V - 1, shift_in_next(even[V - 1], next));
+      tap(i, 2, V - 1, shift_in<1>(even[V - 1], next));
     }
   } else if constexpr (S == 1 && (V > 1 || K == 7)) {
     // Rows outermost: each input row is loaded once, V + 1 vectors (the last one only the

@@ -43,7 +43,6 @@ void max_pool2d_plane_f32__avx512(float* y, int64_t* indices, const float* x, in
   int64_t lo, hi;
   pool_interior_columns(W, OW, p.sw, p.pw, (p.kw - 1) * p.dw + 1, lo, hi);
   const __m512 neg_inf = _mm512_set1_ps(-INFINITY);
-  Pool2dParams one_row = p;
   for (int64_t oh = 0; oh < OH; ++oh) {
     int64_t h0 = oh * p.sh - p.ph;
     const int64_t h1 = std::min(h0 + (p.kh - 1) * p.dh + 1, H);
@@ -56,12 +55,7 @@ void max_pool2d_plane_f32__avx512(float* y, int64_t* indices, const float* x, in
           best = nan_max(best, load_strided(x + h * W + ow * p.sw - p.pw + k * p.dw, p.sw, cnt, neg_inf));
       _mm512_mask_storeu_ps(y + oh * OW + ow, lanes(cnt), best);
     }
-    // Border columns: the ref on a 1x1 output whose window is shifted onto (oh, ow).
-    auto border = [&](int64_t ow) {
-      one_row.ph = p.ph - oh * p.sh;
-      one_row.pw = p.pw - ow * p.sw;
-      max_pool2d_plane_f32_ref(y + oh * OW + ow, nullptr, x, H, W, 1, 1, one_row);
-    };
+    auto border = [&](int64_t ow) { y[oh * OW + ow] = max_pool2d_one_f32(x, H, W, oh, ow, p); };
     for (int64_t ow = 0; ow < lo; ++ow) border(ow);
     for (int64_t ow = hi; ow < OW; ++ow) border(ow);
   }
@@ -73,12 +67,7 @@ void avg_pool2d_plane_f32__avx512(float* y, const float* x, int64_t H, int64_t W
   pool_interior_columns(W, OW, p.sw, p.pw, p.kw, lo, hi);
   const __m512 zero = _mm512_setzero_ps();
   for (int64_t oh = 0; oh < OH; ++oh) {
-    const int64_t hp0 = oh * p.sh - p.ph, hp1 = std::min(hp0 + p.kh, H + p.ph);
-    const int64_t h0 = std::max<int64_t>(hp0, 0), h1 = std::min(hp1, H);
-    // Interior columns span kw inputs exactly, so the divisor depends on the row only.
-    const int64_t div = p.divisor_override ? p.divisor_override
-                        : p.count_include_pad ? (hp1 - hp0) * p.kw
-                                              : std::max<int64_t>(h1 - h0, 1) * p.kw;
+    const auto [h0, h1, div] = avg_pool2d_row(H, oh, p);
     const __m512 vdiv = _mm512_set1_ps(float(div));
     for (int64_t ow = lo; ow < hi; ow += 16) {
       const int64_t cnt = std::min<int64_t>(16, hi - ow);
