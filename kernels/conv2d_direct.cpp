@@ -15,6 +15,20 @@ namespace {
 constexpr int64_t kDirectNR = 32, kDirectMR = 14;
 constexpr int64_t kMaxSegments = 16;  // kernel rows a tile's segments can cover
 
+// One ISA's tile kernels, by tile shape and pixel stride [stride 1, stride 2].
+struct DirectKernels {
+  ConvTileFn row14[2], rows2x7[2], row7[2];
+};
+const DirectKernels& direct_kernels(Isa isa) {
+  static const DirectKernels avx512{{conv2d_direct_ukernel_14x32__avx512, conv2d_direct_ukernel_14x32s2__avx512},
+                                    {conv2d_direct_ukernel_2x7x32__avx512, conv2d_direct_ukernel_2x7x32s2__avx512},
+                                    {conv2d_direct_ukernel_7x32__avx512, conv2d_direct_ukernel_7x32s2__avx512}};
+  static const DirectKernels avx2{{conv2d_direct_ukernel_14x32__avx2, conv2d_direct_ukernel_14x32s2__avx2},
+                                  {conv2d_direct_ukernel_2x7x32__avx2, conv2d_direct_ukernel_2x7x32s2__avx2},
+                                  {conv2d_direct_ukernel_7x32__avx2, conv2d_direct_ukernel_7x32s2__avx2}};
+  return isa == Isa::avx2 ? avx2 : avx512;
+}
+
 // The direct path sums K in (kh, c, kw) order: a kernel row that lies in the padding
 // for a tile is one contiguous K range to skip, and each channel's KW taps stay together.
 int64_t direct_k(const Conv2dShape& s, int64_t c, int64_t kh, int64_t kw) { return (kh * s.C + c) * s.KW + kw; }
@@ -27,9 +41,15 @@ int64_t direct_k(const Conv2dShape& s, int64_t c, int64_t kh, int64_t kw) { retu
 // Except into 32 or 64 channels, one or two whole direct panels, where the GEMM's
 // 14-row tiles would end in a 4- or 8-row one: there the direct path is 0-14 % faster
 // at one thread and 3-20 % at two (ResNet-50's 64 -> 64, MobileNets' 16/40 -> 64).
+// On AVX2 it takes every conv with groups == 1 but the 1x1 stride-1 ones, which its
+// passes (several per tile, each with transposed stores) ran up to 20 % slower than the
+// GEMM path (ResNet-50's 1x1s); on the others it is level (strided 1x1) to 1.5x faster
+// (ResNet-18's 3x3 convs over 7x7 maps, where the GEMM computes padded columns).
 bool use_direct(Isa isa, const Conv2dShape& s) {
+  if (s.groups != 1) return false;
+  if (isa == Isa::avx2) return !s.is_pointwise();
   if (s.is_pointwise() && s.C <= 64 && !(s.OC <= 64 && s.OC % kDirectNR == 0)) return false;
-  return (isa == Isa::avx512 || isa == Isa::avx512vnni) && s.groups == 1;
+  return isa == Isa::avx512 || isa == Isa::avx512vnni;
 }
 
 // Weights [OC, C, KH, KW] as panels of 32 output channels: panel t holds K rows, in
@@ -134,6 +154,7 @@ void conv2d_direct(float* y, const float* x, const PackedConv2d& w, const float*
                    const Conv2dShape& s) {
   const int64_t OH = s.OH(), OW = s.OW(), K = s.C * s.KH * s.KW;
   const PhaseLayout L = phase_layout(s);
+  const DirectKernels& kernels = direct_kernels(w.isa);
   // The input is read in place (the image itself, pixels SW apart) or from padded
   // stride-phase planes each thread builds for the rows it reads.
   const bool image = L.in_place || reads_image_exactly(s);
@@ -243,8 +264,7 @@ void conv2d_direct(float* y, const float* x, const PackedConv2d& w, const float*
         c.m = std::min<int64_t>(2, OH - oh) * 7;
         c.y = yt + oh * OW;
         if (skips) use_segments(c, segs, tile_segments(segs, s, oh, c.m / 7, 0, 7, 7));
-        if (pixel_step == 2) (c.m == 14 ? conv2d_direct_ukernel_2x7x32s2__avx512 : conv2d_direct_ukernel_7x32s2__avx512)(c);
-        else (c.m == 14 ? conv2d_direct_ukernel_2x7x32__avx512 : conv2d_direct_ukernel_7x32__avx512)(c);
+        (c.m == 14 ? kernels.rows2x7 : kernels.row7)[pixel_step - 1](c);
       } else {
         const int64_t oh = pt / row_tiles, ow0 = pt % row_tiles * kDirectMR;
         c.x = phases + oh * ldx + ow0 * pixel_step;
@@ -256,7 +276,7 @@ void conv2d_direct(float* y, const float* x, const PackedConv2d& w, const float*
           c.x = tail;
           c.x_offsets = tail_offsets;
         }
-        (pixel_step == 2 ? conv2d_direct_ukernel_14x32s2__avx512 : conv2d_direct_ukernel_14x32__avx512)(c);
+        kernels.row14[pixel_step - 1](c);
       }
     };
     if (pixel_major) {

@@ -1,4 +1,4 @@
-// The direct convolution path (AVX-512, groups == 1): weights packed as 32-channel
+// The direct convolution path (AVX-512 and AVX2, groups == 1): weights packed as 32-channel
 // panels, output tiles of pixels x channels run by the microkernels of
 // kernels/conv2d_ukernel.h. Internal to kernels/conv2d*.cpp.
 #pragma once

@@ -37,6 +37,18 @@ struct ConvSegment {
   unsigned skip;
 };
 
+// Pixels (bit i = pixel i) that a segment with these skip bits sums at kw = 0, 1, 2
+// of each group of three k (all three alike without kSkipLeft/kSkipRight).
+template <int MR, int Split>
+constexpr unsigned active_pixels(unsigned skip, int kw) {
+  const unsigned row_a = (1u << Split) - 1, row_b = ((1u << MR) - 1) & ~row_a;
+  unsigned a = (skip & kSkipRowA ? 0 : row_a) | (skip & kSkipRowB ? 0 : row_b);
+  const unsigned first = 1u | (Split < MR ? 1u << Split : 0), last = 1u << (Split - 1) | 1u << (MR - 1);
+  if (kw == 0 && (skip & kSkipLeft)) a &= ~first;
+  if (kw == 2 && (skip & kSkipRight)) a &= ~last;
+  return a;
+}
+
 struct ConvTile {
   int64_t kc;                // weight positions summed (the whole K: no partial sums in memory)
   const float* x;            // input of pixel 0 for k = 0 is x[x_offsets[0]]
@@ -53,6 +65,8 @@ struct ConvTile {
   bool prefetch_y;           // fetch the tile's output lines into L1 during its first k steps (an output larger than L2)
 };
 
+using ConvTileFn = void (*)(const ConvTile& t);
+
 // One output row segment of 14 pixels (split = 14), two rows of 7 (split = 7), or
 // one row of 7 (MR = 7: the odd last row of a 7x7 map, at half the cost of a 14 tile).
 void conv2d_direct_ukernel_14x32__avx512(const ConvTile& t);
@@ -62,5 +76,12 @@ void conv2d_direct_ukernel_7x32__avx512(const ConvTile& t);
 void conv2d_direct_ukernel_14x32s2__avx512(const ConvTile& t);
 void conv2d_direct_ukernel_2x7x32s2__avx512(const ConvTile& t);
 void conv2d_direct_ukernel_7x32s2__avx512(const ConvTile& t);
+// AVX2: the same tiles in passes of 5 pixels x 16 channels (kernels/x86/conv2d_direct_f32__avx2.cpp).
+void conv2d_direct_ukernel_14x32__avx2(const ConvTile& t);
+void conv2d_direct_ukernel_2x7x32__avx2(const ConvTile& t);
+void conv2d_direct_ukernel_7x32__avx2(const ConvTile& t);
+void conv2d_direct_ukernel_14x32s2__avx2(const ConvTile& t);
+void conv2d_direct_ukernel_2x7x32s2__avx2(const ConvTile& t);
+void conv2d_direct_ukernel_7x32s2__avx2(const ConvTile& t);
 
 }  // namespace tessera::kernels

@@ -1,6 +1,6 @@
 // conv_ukernel_f32/<tile>__<isa>/k:<K>: the bare direct-convolution microkernel
 // (kernels/conv2d_ukernel.h) on one tile of a 3x3 conv over a small padded image, all
-// of it cache-resident: the ceiling of conv_f32/tessera on the AVX-512 path.
+// of it cache-resident: the ceiling of conv_f32/tessera (AVX-512) and conv_f32/tessera_avx2.
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
@@ -51,21 +51,31 @@ void conv_ukernel_bench(benchmark::State& state, void (*uk)(const ConvTile&), in
   std::free(w);
 }
 
-const int registered = [] {
-  if (!isa_supported(Isa::avx512)) return 0;
-  const struct {
-    const char* name;
-    void (*uk)(const ConvTile&);
-    int64_t pixels, row_step, stride;
-  } tiles[] = {{"14x32__avx512", conv2d_direct_ukernel_14x32__avx512, 14, 0, 1},
-               {"2x7x32__avx512", conv2d_direct_ukernel_2x7x32__avx512, 14, 16, 1},
-               {"7x32__avx512", conv2d_direct_ukernel_7x32__avx512, 7, 0, 1},
-               {"14x32s2__avx512", conv2d_direct_ukernel_14x32s2__avx512, 14, 0, 2},
-               {"2x7x32s2__avx512", conv2d_direct_ukernel_2x7x32s2__avx512, 14, 64, 2}};
+struct TileKernel {
+  const char* name;
+  void (*uk)(const ConvTile&);
+  int64_t pixels, row_step, stride;
+};
+
+void register_tiles(Isa isa, const TileKernel (&tiles)[5]) {
+  if (!isa_supported(isa)) return;
   for (const auto& tile : tiles)
     benchmark::RegisterBenchmark((std::string("conv_ukernel_f32/") + tile.name).c_str(), conv_ukernel_bench, tile.uk,
                                  tile.pixels, tile.row_step, tile.stride)
         ->ArgName("k")->Arg(9 * 16)->Arg(9 * 64)->Arg(9 * 256);
+}
+
+const int registered = [] {
+  register_tiles(Isa::avx512, {{"14x32__avx512", conv2d_direct_ukernel_14x32__avx512, 14, 0, 1},
+                               {"2x7x32__avx512", conv2d_direct_ukernel_2x7x32__avx512, 14, 16, 1},
+                               {"7x32__avx512", conv2d_direct_ukernel_7x32__avx512, 7, 0, 1},
+                               {"14x32s2__avx512", conv2d_direct_ukernel_14x32s2__avx512, 14, 0, 2},
+                               {"2x7x32s2__avx512", conv2d_direct_ukernel_2x7x32s2__avx512, 14, 64, 2}});
+  register_tiles(Isa::avx2, {{"14x32__avx2", conv2d_direct_ukernel_14x32__avx2, 14, 0, 1},
+                             {"2x7x32__avx2", conv2d_direct_ukernel_2x7x32__avx2, 14, 16, 1},
+                             {"7x32__avx2", conv2d_direct_ukernel_7x32__avx2, 7, 0, 1},
+                             {"14x32s2__avx2", conv2d_direct_ukernel_14x32s2__avx2, 14, 0, 2},
+                             {"2x7x32s2__avx2", conv2d_direct_ukernel_2x7x32s2__avx2, 14, 64, 2}});
   return 0;
 }();
 

@@ -13,18 +13,6 @@ namespace tessera::kernels {
 
 namespace {
 
-// Pixels (bit i = pixel i) that a segment with these skip bits sums at kw = 0, 1, 2
-// of each group of three k (all three alike without kSkipLeft/kSkipRight).
-template <int MR, int Split>
-constexpr unsigned active_pixels(unsigned skip, int kw) {
-  const unsigned row_a = (1u << Split) - 1, row_b = ((1u << MR) - 1) & ~row_a;
-  unsigned a = (skip & kSkipRowA ? 0 : row_a) | (skip & kSkipRowB ? 0 : row_b);
-  const unsigned first = 1u | (Split < MR ? 1u << Split : 0), last = 1u << (Split - 1) | 1u << (MR - 1);
-  if (kw == 0 && (skip & kSkipLeft)) a &= ~first;
-  if (kw == 2 && (skip & kSkipRight)) a &= ~last;
-  return a;
-}
-
 // One k step: weights k (two vectors of 16 channels) times the Active pixels, S floats apart.
 template <int MR, int Split, int S, unsigned Active>
 [[gnu::always_inline]] inline void k_step(__m512 (&acc)[MR][2], const ConvTile& t, int64_t k, const float* x0,

@@ -3,17 +3,13 @@
 #include <immintrin.h>
 
 #include "kernels/gemm_ukernel.h"
+#include "kernels/x86/fused_activation__avx2.h"
 
 namespace tessera::kernels {
 
 namespace {
 constexpr int MR = 6, NR = 16;
 
-inline __m256 apply_act(__m256 v, FusedActivation act) {
-  if (act == FusedActivation::relu) return _mm256_max_ps(v, _mm256_setzero_ps());
-  if (act == FusedActivation::relu6) return _mm256_min_ps(_mm256_max_ps(v, _mm256_setzero_ps()), _mm256_set1_ps(6.f));
-  return v;
-}
 // kPacked: B is a packed panel (rows NR apart), walked with no offset loads.
 // kPull: walk the call's pull (packed panels only; the other calls keep the plain loop).
 template <bool kMasked, bool kPacked, bool kPull = false>
@@ -80,7 +76,7 @@ void gemm_f32_ukernel_6x16__avx2(int64_t kc, const float* a, const float* b, con
       if (ep.beta != 0.f) v[h] = _mm256_fmadd_ps(beta, _mm256_loadu_ps(ci + 8 * h), v[h]);
       if (ep.bias_row) v[h] = _mm256_add_ps(v[h], _mm256_set1_ps(ep.bias_row[i]));
       if (ep.bias_col) v[h] = _mm256_add_ps(v[h], _mm256_loadu_ps(ep.bias_col + 8 * h));
-      _mm256_storeu_ps(ci + 8 * h, apply_act(v[h], ep.act));
+      _mm256_storeu_ps(ci + 8 * h, apply_fused_activation(v[h], ep.act));
     }
   }
 }

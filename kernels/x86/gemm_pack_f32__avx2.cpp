@@ -7,50 +7,24 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "kernels/x86/transpose_f32__avx2.h"
+#include "kernels/x86/vmath_f32__avx2.h"
+
 namespace tessera::kernels {
-
-namespace {
-
-// Lanes [0, n) of 8 set, as vmaskmov wants them.
-__m256i lanes(int64_t n) {
-  return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(std::clamp<int64_t>(n, 0, 8))),
-                            _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
-
-// r[i] = row i (8 floats) -> r[c] = column c: pairs of rows, pairs of pairs, then 128-bit halves.
-void transpose8(__m256 r[8]) {
-  __m256 t[8], u[8];
-  for (int i = 0; i < 8; i += 2) {
-    t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
-    t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
-  }
-  for (int g = 0; g < 2; ++g) {
-    u[4 * g + 0] = _mm256_shuffle_ps(t[4 * g], t[4 * g + 2], 0x44);
-    u[4 * g + 1] = _mm256_shuffle_ps(t[4 * g], t[4 * g + 2], 0xee);
-    u[4 * g + 2] = _mm256_shuffle_ps(t[4 * g + 1], t[4 * g + 3], 0x44);
-    u[4 * g + 3] = _mm256_shuffle_ps(t[4 * g + 1], t[4 * g + 3], 0xee);
-  }
-  for (int c = 0; c < 4; ++c) {
-    r[c] = _mm256_permute2f128_ps(u[c], u[4 + c], 0x20);
-    r[4 + c] = _mm256_permute2f128_ps(u[c], u[4 + c], 0x31);
-  }
-}
-
-}  // namespace
 
 // dst[k * width + i] = src[i * lds + k] for i < rows, 0 for rows <= i < width; k < kc.
 // Each source row is read contiguously, 8 k at a time.
 void pack_transpose_f32__avx2(float* dst, int64_t width, const float* src, int64_t lds, int64_t rows, int64_t kc) {
   for (int64_t i0 = 0; i0 < width; i0 += 8) {
     const int64_t w = std::min<int64_t>(8, width - i0), live = std::clamp<int64_t>(rows - i0, 0, 8);
-    const __m256i out_mask = lanes(w);
+    const __m256i out_mask = avx2::tail_mask(w);
     for (int64_t k0 = 0; k0 < kc; k0 += 8) {
       const int64_t kn = std::min<int64_t>(8, kc - k0);
-      const __m256i in_mask = lanes(kn);
+      const __m256i in_mask = avx2::tail_mask(kn);
       __m256 r[8];
       for (int i = 0; i < 8; ++i)
         r[i] = i < live ? _mm256_maskload_ps(src + (i0 + i) * lds + k0, in_mask) : _mm256_setzero_ps();
-      transpose8(r);
+      transpose8_f32(r);
       float* d = dst + k0 * width + i0;
       for (int k = 0; k < kn; ++k) _mm256_maskstore_ps(d + k * width, out_mask, r[k]);
     }
@@ -69,7 +43,7 @@ void pack_rows_16_f32__avx2(float* dst, const float* src, int64_t lds, int64_t c
     bool full = true;
     for (int64_t v = 0; v < 2 * kGroup; ++v) {
       const int64_t live = std::clamp<int64_t>(cols - p0 * 16 - v * 8, 0, 8);
-      mask[v] = lanes(live);
+      mask[v] = avx2::tail_mask(live);
       if (v < 2 * np && live < 8) full = false;
     }
     const float* s = src + p0 * 16;

@@ -72,7 +72,7 @@ TEST_CASE("conv2d: every ISA path matches the ref loop nest within the dot-produ
       conv(1, 40, 9, 11, 64, 1, 1, 0),         // 1x1 over 40 channels into 64: direct, 99 pixels, a 1-pixel tail
       conv(1, 72, 5, 9, 40, 1, 1, 0),          // 1x1 direct in place: 45 pixels, a 3-pixel tail tile
       conv(2, 80, 4, 4, 20, 1, 1, 0),          // 1x1 direct in place: batch 2, 16 pixels
-      conv(1, 24, 10, 10, 40, 1, 2, 0),        // 1x1 stride 2 to 5x5: phase planes (direct), implicit GEMM (AVX2)
+      conv(1, 24, 10, 10, 40, 1, 2, 0),        // 1x1 stride 2 to 5x5: phase planes (direct)
       conv(1, 8, 15, 15, 8, 5, 1, 4, 2),       // dilation 2, big padding
       conv(1, 20, 7, 7, 70, 3, 1, 1),          // direct: two-row tiles of 7, odd OH, 6-channel tail panel
       conv(2, 8, 14, 14, 40, 3, 2, 1),         // direct: stride 2 down to 7x7, batch 2
