@@ -98,6 +98,8 @@ AvgPoolRow avg_pool2d_row(int64_t H, int64_t oh, const Pool2dParams& p) {
   return {h0, h1, div};
 }
 
+namespace {
+
 float max_pool2d_one_f32(const float* x, int64_t H, int64_t W, int64_t oh, int64_t ow, const Pool2dParams& p) {
   // The ref on a 1x1 output whose window is shifted onto (oh, ow).
   Pool2dParams one = p;
@@ -108,6 +110,8 @@ float max_pool2d_one_f32(const float* x, int64_t H, int64_t W, int64_t oh, int64
   return y;
 }
 
+// The ref's formula for one output: the clip bound W + pw is why the ref cannot simply be
+// run on a shifted window as for max.
 float avg_pool2d_one_f32(const float* x, int64_t H, int64_t W, int64_t oh, int64_t ow, const Pool2dParams& p) {
   const int64_t hp0 = oh * p.sh - p.ph, hp1 = std::min(hp0 + p.kh, H + p.ph);
   const int64_t h0 = std::max<int64_t>(hp0, 0), h1 = std::min(hp1, H);
@@ -120,6 +124,20 @@ float avg_pool2d_one_f32(const float* x, int64_t H, int64_t W, int64_t oh, int64
                     : p.count_include_pad ? (hp1 - hp0) * (wp1 - wp0)
                                           : (h1 - h0) * (w1 - w0);
   return (h0 >= h1 || w0 >= w1) ? 0.f : s / float(d);
+}
+
+}  // namespace
+
+void max_pool2d_border_f32(float* y, const float* x, int64_t H, int64_t W, int64_t oh, int64_t OW, int64_t lo,
+                           int64_t hi, const Pool2dParams& p) {
+  for (int64_t ow = 0; ow < lo; ++ow) y[oh * OW + ow] = max_pool2d_one_f32(x, H, W, oh, ow, p);
+  for (int64_t ow = hi; ow < OW; ++ow) y[oh * OW + ow] = max_pool2d_one_f32(x, H, W, oh, ow, p);
+}
+
+void avg_pool2d_border_f32(float* y, const float* x, int64_t H, int64_t W, int64_t oh, int64_t OW, int64_t lo,
+                           int64_t hi, const Pool2dParams& p) {
+  for (int64_t ow = 0; ow < lo; ++ow) y[oh * OW + ow] = avg_pool2d_one_f32(x, H, W, oh, ow, p);
+  for (int64_t ow = hi; ow < OW; ++ow) y[oh * OW + ow] = avg_pool2d_one_f32(x, H, W, oh, ow, p);
 }
 
 }  // namespace tessera::kernels

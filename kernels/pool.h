@@ -38,8 +38,8 @@ void avg_pool2d_plane_f32_ref(float* y, const float* x, int64_t H, int64_t W, in
                               const Pool2dParams& p);
 void adaptive_avg_pool2d_plane_f32_ref(float* y, const float* x, int64_t H, int64_t W, int64_t OH, int64_t OW);
 // Shared by the vector kernels: output columns [lo, hi) whose windows (`extent` inputs wide)
-// need no horizontal clipping; and one max- or avg-pooled output (oh, ow) by the ref's
-// formula, for the border columns.
+// need no horizontal clipping; and the border columns [0, lo) and [hi, OW) of output row
+// oh, one at a time by the ref's formula (y is the output plane).
 void pool_interior_columns(int64_t W, int64_t OW, int64_t stride, int64_t pad, int64_t extent, int64_t& lo,
                            int64_t& hi);
 // Avg pooling's output row oh: its input rows [h0, h1) (clipped) and the divisor of its
@@ -48,8 +48,14 @@ struct AvgPoolRow {
   int64_t h0, h1, divisor;
 };
 AvgPoolRow avg_pool2d_row(int64_t H, int64_t oh, const Pool2dParams& p);
-float max_pool2d_one_f32(const float* x, int64_t H, int64_t W, int64_t oh, int64_t ow, const Pool2dParams& p);
-float avg_pool2d_one_f32(const float* x, int64_t H, int64_t W, int64_t oh, int64_t ow, const Pool2dParams& p);
+void max_pool2d_border_f32(float* y, const float* x, int64_t H, int64_t W, int64_t oh, int64_t OW, int64_t lo,
+                           int64_t hi, const Pool2dParams& p);
+void avg_pool2d_border_f32(float* y, const float* x, int64_t H, int64_t W, int64_t oh, int64_t OW, int64_t lo,
+                           int64_t hi, const Pool2dParams& p);
+// Adaptive pooling's window for output o of `out` over `in` inputs: [floor(o in / out),
+// ceil((o + 1) in / out)).
+inline int64_t adaptive_begin(int64_t o, int64_t in, int64_t out) { return o * in / out; }
+inline int64_t adaptive_end(int64_t o, int64_t in, int64_t out) { return ((o + 1) * in + out - 1) / out; }
 void max_pool2d_plane_f32__avx2(float* y, int64_t* indices, const float* x, int64_t H, int64_t W, int64_t OH,
                                 int64_t OW, const Pool2dParams& p);
 void avg_pool2d_plane_f32__avx2(float* y, const float* x, int64_t H, int64_t W, int64_t OH, int64_t OW,

@@ -51,9 +51,9 @@ void avg_pool2d_plane_f32_ref(float* y, const float* x, int64_t H, int64_t W, in
 
 void adaptive_avg_pool2d_plane_f32_ref(float* y, const float* x, int64_t H, int64_t W, int64_t OH, int64_t OW) {
   for (int64_t oh = 0; oh < OH; ++oh) {
-    const int64_t h0 = oh * H / OH, h1 = ((oh + 1) * H + OH - 1) / OH;  // floor, ceil
+    const int64_t h0 = adaptive_begin(oh, H, OH), h1 = adaptive_end(oh, H, OH);
     for (int64_t ow = 0; ow < OW; ++ow) {
-      const int64_t w0 = ow * W / OW, w1 = ((ow + 1) * W + OW - 1) / OW;
+      const int64_t w0 = adaptive_begin(ow, W, OW), w1 = adaptive_end(ow, W, OW);
       double sum = 0;
       for (int64_t h = h0; h < h1; ++h)
         for (int64_t w = w0; w < w1; ++w) sum += x[h * W + w];

@@ -62,9 +62,7 @@ void max_pool2d_plane_f32__avx2(float* y, int64_t* indices, const float* x, int6
           best = nan_max(best, load_strided(x + h * W + ow * p.sw - p.pw + k * p.dw, p.sw, cnt, neg_inf));
       store(y + oh * OW + ow, cnt, best);
     }
-    auto border = [&](int64_t ow) { y[oh * OW + ow] = max_pool2d_one_f32(x, H, W, oh, ow, p); };
-    for (int64_t ow = 0; ow < lo; ++ow) border(ow);
-    for (int64_t ow = hi; ow < OW; ++ow) border(ow);
+    max_pool2d_border_f32(y, x, H, W, oh, OW, lo, hi, p);
   }
 }
 
@@ -84,19 +82,15 @@ void avg_pool2d_plane_f32__avx2(float* y, const float* x, int64_t H, int64_t W, 
           sum = _mm256_add_ps(sum, load_strided(x + h * W + ow * p.sw - p.pw + k, p.sw, cnt, zero));
       store(y + oh * OW + ow, cnt, h0 < h1 ? _mm256_div_ps(sum, vdiv) : zero);
     }
-    // Border columns one at a time (the ref's formula; the clip bound W + pw is why the
-    // ref cannot simply be run on a shifted window as for max).
-    auto border = [&](int64_t ow) { y[oh * OW + ow] = avg_pool2d_one_f32(x, H, W, oh, ow, p); };
-    for (int64_t ow = 0; ow < lo; ++ow) border(ow);
-    for (int64_t ow = hi; ow < OW; ++ow) border(ow);
+    avg_pool2d_border_f32(y, x, H, W, oh, OW, lo, hi, p);
   }
 }
 
 void adaptive_avg_pool2d_plane_f32__avx2(float* y, const float* x, int64_t H, int64_t W, int64_t OH, int64_t OW) {
   for (int64_t oh = 0; oh < OH; ++oh) {
-    const int64_t h0 = oh * H / OH, h1 = ((oh + 1) * H + OH - 1) / OH;
+    const int64_t h0 = adaptive_begin(oh, H, OH), h1 = adaptive_end(oh, H, OH);
     for (int64_t ow = 0; ow < OW; ++ow) {
-      const int64_t w0 = ow * W / OW, w1 = ((ow + 1) * W + OW - 1) / OW;
+      const int64_t w0 = adaptive_begin(ow, W, OW), w1 = adaptive_end(ow, W, OW);
       // Full-width windows (global pooling) are one contiguous run.
       const bool full = w0 == 0 && w1 == W;
       const int64_t runs = full ? 1 : h1 - h0, len = full ? (h1 - h0) * W : w1 - w0;
