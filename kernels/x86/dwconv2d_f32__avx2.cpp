@@ -1,38 +1,253 @@
 // Depthwise conv, one channel plane, AVX2 + FMA: 8 output columns per vector.
 //
-// The plane is copied into a zero-padded scratch, so every tap is a plain unaligned load
-// (AVX2's masked loads are slow, and it has no cross-lane rotation to share loads between
-// taps the way the AVX-512 kernel does). A block of R output rows x V vectors then walks
-// the kernel: each weight is broadcast once per block and feeds R x V = 8 accumulators,
-// enough independent chains to hide the FMA latency, with registers left for operands.
+// Square 3x3, 5x5 and 7x7 kernels of stride 1 or 2 (MobileNet, EfficientNet, ConvNeXt)
+// read the plane in place. Row padding is skipped taps; column padding is zeroed lanes,
+// in the vectors whose loads cross a side of the plane only. Other shapes (dilation, other
+// strides, non-square kernels) copy the plane into a zero-padded scratch first.
+//
+// Loads, not multiply-adds, set the pace here (the same blocks with their loads replaced
+// by constants ran twice as fast). 3x3 therefore walks the input rows under a block of one
+// vector and R rows once, each row's taps loaded once and fed to every output row they
+// reach, with the nine weights in registers. 5x5 and 7x7, whose weights cannot all stay in
+// registers, walk the kernel instead: each weight broadcast once per block of R x V = 8
+// accumulators, each tap a load.
 // Stride 2 loads 16 columns once for two taps: an in-lane shuffle takes the even ones
 // (tap kw) and another the odd ones (tap kw + 1), both in the lane order 0 1 4 5 2 3 6 7,
-// which one permute per output vector undoes at the store.
+// which one permute per output vector undoes at the store. (AVX2 has no cross-lane
+// rotation to share a row's loads between taps the way the AVX-512 kernel does.)
 #include <immintrin.h>
 
 #include <algorithm>
 #include <cmath>
 
 #include "kernels/conv2d.h"
+#include "kernels/x86/vmath_f32__avx2.h"
 
 namespace tessera::kernels {
 
 namespace {
 
+// Lanes 0 1 4 5 2 3 6 7 (pairs of columns) back to 0..7.
+inline __m256 unshuffle(__m256 v) {
+  return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(v), _MM_SHUFFLE(3, 1, 2, 0)));
+}
+
+// Output rows [oh0, oh0 + R) x columns [ow0, ow0 + 8V) from the accumulators; rows from OH
+// and columns from OW on are dropped. The activation is a clamp (no branch per vector).
+template <int R, int V, bool Unshuffle>
+void store_block(__m256 (&acc)[R][V], float* y, int64_t OH, int64_t OW, int64_t oh0, int64_t ow0, FusedActivation act) {
+  const __m256 floor = _mm256_set1_ps(act == FusedActivation::none ? -INFINITY : 0.f);
+  const __m256 ceil = _mm256_set1_ps(act == FusedActivation::relu6 ? 6.f : INFINITY);
+#pragma GCC unroll 8
+  for (int r = 0; r < R; ++r) {
+    if (oh0 + r >= OH) break;
+    float* out = y + (oh0 + r) * OW + ow0;
+#pragma GCC unroll 2
+    for (int v = 0; v < V; ++v) {
+      __m256 a = acc[r][v];
+      if constexpr (Unshuffle) a = unshuffle(a);
+      a = _mm256_min_ps(_mm256_max_ps(a, floor), ceil);
+      const int64_t lanes = OW - (ow0 + 8 * v);
+      if (lanes >= 8) _mm256_storeu_ps(out + 8 * v, a);
+      else if (lanes > 0) _mm256_maskstore_ps(out + 8 * v, avx2::tail_mask(lanes), a);
+    }
+  }
+}
+
+// ---- in place: K x K (3, 5, 7), stride S (1, 2), dilation 1 ----
+
+struct InPlacePlane {
+  const float* x;  // [H, W]
+  int64_t H, W, OH, OW, PH, PW;
+  const float* w;  // [K, K]
+  float bias;
+  FusedActivation act;
+  float* y;  // [OH, OW]
+};
+
+// Lane masks of one column block's loads: lane l of load h (0, or 1 for the second 8
+// columns of a stride-2 pair) of vector v, tap kw reads input column
+// (ow0 + 8v) * S - PW + kw + 8h + l, live when inside [0, W).
+template <int K, int S, int V>
+struct ColumnMasks {
+  __m256i in[V][K][S];
+};
+
+template <int K, int S, int V>
+ColumnMasks<K, S, V> column_masks(const InPlacePlane& p, int64_t ow0) {
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), zero = _mm256_setzero_si256();
+  const __m256i width = _mm256_set1_epi32(static_cast<int>(p.W));
+  ColumnMasks<K, S, V> m;
+  for (int v = 0; v < V; ++v)
+    for (int kw = 0; kw < K; ++kw)
+      for (int h = 0; h < S; ++h) {
+        const int64_t start = (ow0 + 8 * v) * S - p.PW + kw + 8 * h;
+        const __m256i col = _mm256_add_epi32(lane, _mm256_set1_epi32(static_cast<int>(start)));
+        m.in[v][kw][h] = _mm256_andnot_si256(_mm256_cmpgt_epi32(zero, col), _mm256_cmpgt_epi32(width, col));
+      }
+  return m;
+}
+
+// How an edge vector's loads (bit v of EdgeV) treat the columns outside the plane: whole
+// loads with those lanes zeroed, when every read stays inside the plane's memory (Zeroed),
+// or masked loads, which read nothing outside it (Masked: the first and last rows).
+// vmaskmovps where a load and an AND do reads no faster here; its merit is only that.
+enum class Edge { Zeroed, Masked };
+
+// Output rows [oh0, oh0 + R) x columns [ow0, ow0 + 8V); Inside: every input row under the
+// block lies in the plane (no row of padding to skip).
+template <int K, int S, int R, int V, Edge E, int EdgeV, bool Inside>
+void block_in_place(const InPlacePlane& p, const ColumnMasks<K, S, V>& m, int64_t oh0, int64_t ow0) {
+  const int64_t ih0 = oh0 * S - p.PH;
+  // Masked lanes are never used, so the address may lie outside the plane.
+  const float* col = p.x + ih0 * p.W + (ow0 * S - p.PW);
+  auto load = [&](const float* src, int v, int kw, int h) {
+    if (!((EdgeV >> v) & 1)) return _mm256_loadu_ps(src);
+    if constexpr (E == Edge::Masked) return _mm256_maskload_ps(src, m.in[v][kw][h]);
+    return _mm256_and_ps(_mm256_loadu_ps(src), _mm256_castsi256_ps(m.in[v][kw][h]));
+  };
+  __m256 acc[R][V];
+#pragma GCC unroll 8
+  for (int r = 0; r < R; ++r)
+#pragma GCC unroll 2
+    for (int v = 0; v < V; ++v) acc[r][v] = _mm256_set1_ps(p.bias);
+  if constexpr (K == 3) {
+    // Input row i feeds output row r through kernel row kh = i - r * S (compile-time once
+    // the loops unroll). 3x3 s1 at 56x56: 1.5x against walking the kernel; s2 1.15-1.2x.
+    static_assert(V == 1, "3x3 blocks are one vector wide");
+    __m256 wr[9];
+#pragma GCC unroll 9
+    for (int t = 0; t < 9; ++t) wr[t] = _mm256_set1_ps(p.w[t]);
+#pragma GCC unroll 16
+    for (int i = 0; i < (R - 1) * S + 3; ++i) {
+      if constexpr (!Inside)
+        if (ih0 + i < 0 || ih0 + i >= p.H) continue;
+      const float* src = col + i * p.W;
+      __m256 tap[3];
+      if constexpr (S == 1) {
+        for (int kw = 0; kw < 3; ++kw) tap[kw] = load(src + kw, 0, kw, 0);
+      } else {
+        const __m256 lo = load(src, 0, 0, 0), hi = load(src + 8, 0, 0, 1);
+        const __m256 lo2 = load(src + 2, 0, 2, 0), hi2 = load(src + 10, 0, 2, 1);
+        tap[0] = _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0));
+        tap[1] = _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(3, 1, 3, 1));
+        tap[2] = _mm256_shuffle_ps(lo2, hi2, _MM_SHUFFLE(2, 0, 2, 0));
+      }
+#pragma GCC unroll 16
+      for (int r = 0; r < R; ++r) {
+        const int kh = i - r * S;
+        if (kh < 0 || kh >= 3) continue;
+#pragma GCC unroll 3
+        for (int kw = 0; kw < 3; ++kw) acc[r][0] = _mm256_fmadd_ps(wr[kh * 3 + kw], tap[kw], acc[r][0]);
+      }
+    }
+    store_block<R, V, S == 2>(acc, p.y, p.OH, p.OW, oh0, ow0, p.act);
+    return;
+  }
+  auto kernel_row = [&](int kh) {
+#pragma GCC unroll 7
+    for (int kw = 0; kw < K; kw += S) {
+      const __m256 w0 = _mm256_set1_ps(p.w[kh * K + kw]);
+      const __m256 w1 = _mm256_set1_ps(S == 2 && kw + 1 < K ? p.w[kh * K + kw + 1] : 0.f);
+#pragma GCC unroll 8
+      for (int r = 0; r < R; ++r) {
+        if constexpr (!Inside)
+          if (ih0 + r * S + kh < 0 || ih0 + r * S + kh >= p.H) continue;
+        const float* row = col + (r * S + kh) * p.W + kw;
+#pragma GCC unroll 2
+        for (int v = 0; v < V; ++v) {
+          if constexpr (S == 1) {
+            acc[r][v] = _mm256_fmadd_ps(w0, load(row + 8 * v, v, kw, 0), acc[r][v]);
+          } else {
+            const __m256 lo = load(row + 16 * v, v, kw, 0), hi = load(row + 16 * v + 8, v, kw, 1);
+            acc[r][v] = _mm256_fmadd_ps(w0, _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0)), acc[r][v]);
+            if (kw + 1 < K) acc[r][v] = _mm256_fmadd_ps(w1, _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(3, 1, 3, 1)), acc[r][v]);
+          }
+        }
+      }
+    }
+  };
+  // A loop over the kernel rows: unrolled, GCC hoists all K x K weight broadcasts and
+  // spills them (5x5 at 28x28: 1.5x slower).
+#pragma GCC unroll 1
+  for (int kh = 0; kh < K; ++kh) kernel_row(kh);
+  store_block<R, V, S == 2>(acc, p.y, p.OH, p.OW, oh0, ow0, p.act);
+}
+
+// Rows per block: 3x3 keeps 9 weights in registers beside R accumulators and the taps
+// (s1: 6 rows, 16 registers; 4 and 8 rows ran 1.6x slower at 56x56; s2: 5 rows, 3-4
+// 10-20 % slower); 5x5 and 7x7 keep R x V = 8 accumulators.
+template <int K, int S, int V>
+constexpr int block_rows() {
+  if constexpr (K == 3) return S == 1 ? 6 : 5;
+  return 8 / V;
+}
+
+template <int K, int S, int V>
+void column_block(const InPlacePlane& p, int64_t ow0) {
+  constexpr int R = block_rows<K, S, V>();
+  constexpr int kRows = (R - 1) * S + K;
+  // Vector v's loads span input columns [o * S - PW, o * S - PW + K - 1 + 8S), o = ow0 + 8v;
+  // it is an edge vector when that reaches outside [0, W).
+  int edge = 0;
+  for (int v = 0; v < V; ++v) {
+    const int64_t first = (ow0 + 8 * v) * S - p.PW;
+    if (first < 0 || first + K - 1 + 8 * S > p.W) edge |= 1 << v;
+  }
+  const int64_t first = ow0 * S - p.PW, end = (ow0 + 8 * (V - 1)) * S - p.PW + K - 1 + 8 * S;
+  const ColumnMasks<K, S, V> m = edge ? column_masks<K, S, V>(p, ow0) : ColumnMasks<K, S, V>{};
+  for (int64_t oh = 0; oh < p.OH; oh += R) {
+    const int64_t ih0 = oh * S - p.PH;
+    const bool inside = ih0 >= 0 && ih0 + kRows <= p.H;
+    // Whole-vector loads of the block's rows stay within the plane's memory.
+    const bool in_memory = ih0 * p.W + first >= 0 && (ih0 + kRows - 1) * p.W + end <= p.H * p.W;
+    auto run = [&]<int EdgeV>() {
+      if constexpr (EdgeV == 0) {
+        if (inside) block_in_place<K, S, R, V, Edge::Zeroed, 0, true>(p, m, oh, ow0);
+        else block_in_place<K, S, R, V, Edge::Zeroed, 0, false>(p, m, oh, ow0);
+      } else {
+        if (inside && in_memory) block_in_place<K, S, R, V, Edge::Zeroed, EdgeV, true>(p, m, oh, ow0);
+        else block_in_place<K, S, R, V, Edge::Masked, EdgeV, false>(p, m, oh, ow0);
+      }
+    };
+    switch (edge) {
+      case 0: run.template operator()<0>(); break;
+      case 1: run.template operator()<1>(); break;
+      case 2: if constexpr (V == 2) run.template operator()<2>(); break;
+      default: if constexpr (V == 2) run.template operator()<3>(); break;
+    }
+  }
+}
+
+// 3x3: column blocks of one vector. 5x5, 7x7: of two vectors (4 rows), the last one of
+// one vector (8 rows) where at most 8 columns remain, so a 56-wide map wastes no lanes.
+template <int K, int S>
+void plane_in_place(const InPlacePlane& p) {
+  int64_t ow0 = 0;
+  if constexpr (K != 3)
+    for (; p.OW - ow0 > 8; ow0 += 16) column_block<K, S, 2>(p, ow0);
+  for (; ow0 < p.OW; ow0 += 8) column_block<K, S, 1>(p, ow0);
+}
+
+template <int K>
+bool run_in_place(const InPlacePlane& p, int64_t stride) {
+  if (stride == 1) plane_in_place<K, 1>(p);
+  else if (stride == 2) plane_in_place<K, 2>(p);
+  else return false;
+  return true;
+}
+
+// ---- any other shape: a zero-padded copy of the plane ----
+
 struct Plane {
   const float* pad;  // zero-padded input plane, Wp floats per row, slack after the last
-  int64_t Wp, OW;
+  int64_t Wp, OH, OW;
   const Conv2dShape* s;
   const float* w;
   float bias;
   FusedActivation act;
   float* y;
 };
-
-// Lanes 0 1 4 5 2 3 6 7 (pairs of columns) back to 0..7.
-inline __m256 unshuffle(__m256 v) {
-  return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(v), _MM_SHUFFLE(3, 1, 2, 0)));
-}
 
 // 8 input values feeding 8 consecutive outputs of a stride that is neither 1 nor 2.
 inline __m256 gather_cols(const float* p, int64_t stride) {
@@ -42,128 +257,79 @@ inline __m256 gather_cols(const float* p, int64_t stride) {
 }
 
 // Output rows [oh, oh + R) x columns [ow, ow + 8V). SW: 1, 2 (dilation 1) or 0 (any other).
-// K: 3 or 5 for a square kernel of stride 1 and dilation 1 (the taps unrolled, the input
-// rows' addresses stepped once per block), else 0 (any shape, loops at run time).
-template <int R, int V, int SW, int K>
+template <int R, int V, int SW>
 void block(const Plane& p, int64_t oh, int64_t ow) {
   const Conv2dShape& s = *p.s;
-  const int64_t KH = K ? K : s.KH, KW = K ? K : s.KW;
-  const int64_t SH = K ? SW : s.SH, DH = K ? 1 : s.DH, DW = K ? 1 : s.DW;
   __m256 acc[R][V];
 #pragma GCC unroll 8
   for (int r = 0; r < R; ++r)
 #pragma GCC unroll 2
     for (int v = 0; v < V; ++v) acc[r][v] = _mm256_set1_ps(p.bias);
-  // Input row j of the block (output row r, kernel row kh: j = r * SH + kh * DH).
-  constexpr int kRows = K ? (R - 1) * SW + K : 1;
-  const float* in[kRows];
-  const float* top = p.pad + oh * SH * p.Wp + ow * (SW ? SW : s.SW);
-  if constexpr (K > 0) {
-    in[0] = top;
-#pragma GCC unroll 16
-    for (int j = 1; j < kRows; ++j) in[j] = in[j - 1] + p.Wp;
-  }
-  auto row = [&](int r, int64_t kh) { return K ? in[r * SW + kh] : top + (r * SH + kh * DH) * p.Wp; };
-#pragma GCC unroll 7
-  for (int64_t kh = 0; kh < KH; ++kh) {
-    const float* wk = p.w + kh * KW;
+  const float* top = p.pad + oh * s.SH * p.Wp + ow * s.SW;
+  for (int64_t kh = 0; kh < s.KH; ++kh) {
+    const float* wk = p.w + kh * s.KW;
     if constexpr (SW == 2) {
-#pragma GCC unroll 4
-      for (int64_t kw = 0; kw < KW; kw += 2) {
+      for (int64_t kw = 0; kw < s.KW; kw += 2) {
         const __m256 w0 = _mm256_set1_ps(wk[kw]);
-        const bool pair = kw + 1 < KW;
+        const bool pair = kw + 1 < s.KW;
         const __m256 w1 = _mm256_set1_ps(pair ? wk[kw + 1] : 0.f);
 #pragma GCC unroll 8
         for (int r = 0; r < R; ++r)
 #pragma GCC unroll 2
           for (int v = 0; v < V; ++v) {
-            const float* src = row(r, kh) + 16 * v + kw;
+            const float* src = top + (r * s.SH + kh * s.DH) * p.Wp + 16 * v + kw;
             const __m256 lo = _mm256_loadu_ps(src), hi = _mm256_loadu_ps(src + 8);
             acc[r][v] = _mm256_fmadd_ps(w0, _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0)), acc[r][v]);
             if (pair) acc[r][v] = _mm256_fmadd_ps(w1, _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(3, 1, 3, 1)), acc[r][v]);
           }
       }
     } else {
-#pragma GCC unroll 7
-      for (int64_t kw = 0; kw < KW; ++kw) {
+      for (int64_t kw = 0; kw < s.KW; ++kw) {
         const __m256 wv = _mm256_set1_ps(wk[kw]);
 #pragma GCC unroll 8
         for (int r = 0; r < R; ++r)
 #pragma GCC unroll 2
           for (int v = 0; v < V; ++v) {
-            const float* src = row(r, kh) + (8 * v) * s.SW + kw * DW;
+            const float* src = top + (r * s.SH + kh * s.DH) * p.Wp + (8 * v) * s.SW + kw * s.DW;
             const __m256 xv = SW == 1 ? _mm256_loadu_ps(src) : gather_cols(src, s.SW);
             acc[r][v] = _mm256_fmadd_ps(wv, xv, acc[r][v]);
           }
       }
     }
   }
-  // The activation as a clamp (no branch per vector); whole vectors unless the block
-  // reaches past the row's last output column.
-  const __m256 floor = _mm256_set1_ps(p.act == FusedActivation::none ? -INFINITY : 0.f);
-  const __m256 ceil = _mm256_set1_ps(p.act == FusedActivation::relu6 ? 6.f : INFINITY);
-  const bool whole = ow + 8 * V <= p.OW;
-#pragma GCC unroll 8
-  for (int r = 0; r < R; ++r) {
-    float* out = p.y + (oh + r) * p.OW + ow;
-#pragma GCC unroll 2
-    for (int v = 0; v < V; ++v) {
-      __m256 a = acc[r][v];
-      if constexpr (SW == 2) a = unshuffle(a);
-      a = _mm256_min_ps(_mm256_max_ps(a, floor), ceil);
-      const int64_t lanes = whole ? 8 : std::min<int64_t>(8, p.OW - (ow + 8 * v));
-      if (lanes == 8) {
-        _mm256_storeu_ps(out + 8 * v, a);
-      } else if (lanes > 0) {
-        const __m256i live = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(lanes)),
-                                                _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-        _mm256_maskstore_ps(out + 8 * v, live, a);
-      }
-    }
-  }
+  store_block<R, V, SW == 2>(acc, p.y, p.OH, p.OW, oh, ow, p.act);
 }
 
-template <int V, int SW, int K>
-void rows(const Plane& p, int64_t OH) {
+template <int V, int SW>
+void rows(const Plane& p) {
   constexpr int R = 8 / V;
   for (int64_t ow = 0; ow < p.OW; ow += 8 * V) {
     int64_t oh = 0;
-    for (; oh + R <= OH; oh += R) block<R, V, SW, K>(p, oh, ow);
-    for (; oh < OH; ++oh) block<1, V, SW, K>(p, oh, ow);
+    for (; oh + R <= p.OH; oh += R) block<R, V, SW>(p, oh, ow);
+    for (; oh < p.OH; ++oh) block<1, V, SW>(p, oh, ow);
   }
 }
 
-template <int SW, int K>
-void plane(const Plane& p, int64_t OH) {
-  if (p.OW > 8) rows<2, SW, K>(p, OH);
-  else rows<1, SW, K>(p, OH);
-}
-
-// Unrolled taps pay for 3x3 and 5x5 of stride 1 (22-27 % against the loops); 7x7 ran
-// 27-35 % slower unrolled (ten row addresses and 49 taps outgrow the registers), and
-// stride 2 4-19 % slower.
 template <int SW>
-void plane(const Plane& p, int64_t OH) {
-  if constexpr (SW == 1) {
-    const Conv2dShape& s = *p.s;
-    if (s.KH == s.KW && s.SH == 1 && s.DH == 1 && s.DW == 1) {
-      if (s.KH == 3) return plane<1, 3>(p, OH);
-      if (s.KH == 5) return plane<1, 5>(p, OH);
-    }
-  }
-  plane<SW, 0>(p, OH);
+void plane(const Plane& p) {
+  if (p.OW > 8) rows<2, SW>(p);
+  else rows<1, SW>(p);
 }
 
 }  // namespace
 
 void dwconv2d_f32__avx2(const DepthwiseArgs& a, const Conv2dShape& s, float* scratch) {
-  const int64_t Wp = s.W + 2 * s.PW, OH = s.OH(), OW = s.OW();
+  if (s.KH == s.KW && s.SH == s.SW && s.DH == 1 && s.DW == 1) {
+    const InPlacePlane p{a.x, s.H, s.W, s.OH(), s.OW(), s.PH, s.PW, a.w, a.bias, a.act, a.y};
+    if (s.KH == 3 && run_in_place<3>(p, s.SH)) return;
+    if (s.KH == 5 && run_in_place<5>(p, s.SH)) return;
+    if (s.KH == 7 && run_in_place<7>(p, s.SH)) return;
+  }
   pad_plane_f32(scratch, a.x, s);
-
-  const Plane p{scratch, Wp, OW, &s, a.w, a.bias, a.act, a.y};
-  if (s.SW == 1) plane<1>(p, OH);
-  else if (s.SW == 2 && s.DW == 1) plane<2>(p, OH);
-  else plane<0>(p, OH);
+  const Plane p{scratch, s.W + 2 * s.PW, s.OH(), s.OW(), &s, a.w, a.bias, a.act, a.y};
+  if (s.SW == 1) plane<1>(p);
+  else if (s.SW == 2 && s.DW == 1) plane<2>(p);
+  else plane<0>(p);
 }
 
 }  // namespace tessera::kernels

@@ -110,6 +110,11 @@ TEST_CASE("conv2d: every ISA path matches the ref loop nest within the dot-produ
       conv(1, 4, 10, 70, 4, 3, 2, 1, 1, 4),    // OW 35: three vectors, odd last column
       conv(1, 2, 9, 64, 2, 3, 2, 0, 1, 2),     // no padding, OW 31: two vectors
       conv(1, 3, 6, 20, 3, 3, 1, 3, 1, 3),     // 3x3 s1, padding 3: rows and columns of zeros only
+      // AVX2 in place: only the vectors whose loads cross a side are masked; the first and
+      // last rows' ones by masked loads, the others zeroed after a whole load
+      conv(1, 3, 5, 5, 3, 3, 1, 1, 1, 3),      // 3x3 s1 on a 5x5 plane: one vector, every row at a side
+      conv(1, 2, 12, 20, 2, 5, 1, 2, 1, 2),    // 5x5 s1, OW 20: left vector of two, then a one-vector block
+      conv(1, 2, 16, 33, 2, 7, 2, 3, 1, 2),    // 7x7 s2, OW 17: both sides
       conv(1, 5, 8, 8, 5, 5, 3, 2, 1, 5),      // depthwise stride 3 (generic lane gather)
       conv(1, 9, 6, 5, 9, 3, 1, 0, 2, 9),      // depthwise dilated
   };
