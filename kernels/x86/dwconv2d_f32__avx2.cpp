@@ -5,12 +5,13 @@
 // in the vectors whose loads cross a side of the plane only. Other shapes (dilation, other
 // strides, non-square kernels) copy the plane into a zero-padded scratch first.
 //
-// Loads, not multiply-adds, set the pace here (the same blocks with their loads replaced
-// by constants ran twice as fast). 3x3 therefore walks the input rows under a block of one
-// vector and R rows once, each row's taps loaded once and fed to every output row they
-// reach, with the nine weights in registers. 5x5 and 7x7, whose weights cannot all stay in
-// registers, walk the kernel instead: each weight broadcast once per block of R x V = 8
-// accumulators, each tap a load.
+// Loads, not multiply-adds, set the pace here (blocks with their loads replaced by
+// constants ran twice as fast). So a block of one vector x R output rows walks the input
+// rows under it once: each row's taps are loaded once and feed every output row they
+// reach. 3x3 keeps its nine weights in registers, 5x5 and 7x7 read theirs, broadcast once
+// per plane, as operands of the multiply-adds. Against walking the kernel (a load per tap,
+// 8 accumulators), one thread: 3x3 s1 at 56x56 1.5x, 3x3 s2 1.15-1.2x, 5x5 s2 1.3x, 5x5
+// and 7x7 s1 1.1-1.2x.
 // Stride 2 loads 16 columns once for two taps: an in-lane shuffle takes the even ones
 // (tap kw) and another the odd ones (tap kw + 1), both in the lane order 0 1 4 5 2 3 6 7,
 // which one permute per output vector undoes at the store. (AVX2 has no cross-lane
@@ -59,174 +60,130 @@ void store_block(__m256 (&acc)[R][V], float* y, int64_t OH, int64_t OW, int64_t 
 struct InPlacePlane {
   const float* x;  // [H, W]
   int64_t H, W, OH, OW, PH, PW;
-  const float* w;  // [K, K]
+  const float* w;   // [K, K]
+  const float* wb;  // [K * K][8]: each weight broadcast, for 5x5 and 7x7
   float bias;
   FusedActivation act;
   float* y;  // [OH, OW]
 };
 
 // Lane masks of one column block's loads: lane l of load h (0, or 1 for the second 8
-// columns of a stride-2 pair) of vector v, tap kw reads input column
-// (ow0 + 8v) * S - PW + kw + 8h + l, live when inside [0, W).
-template <int K, int S, int V>
+// columns of a stride-2 pair) of tap kw reads input column ow0 * S - PW + kw + 8h + l,
+// live when inside [0, W).
+template <int K, int S>
 struct ColumnMasks {
-  __m256i in[V][K][S];
+  __m256i in[K][S];
 };
 
-template <int K, int S, int V>
-ColumnMasks<K, S, V> column_masks(const InPlacePlane& p, int64_t ow0) {
+template <int K, int S>
+ColumnMasks<K, S> column_masks(const InPlacePlane& p, int64_t ow0) {
   const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), zero = _mm256_setzero_si256();
   const __m256i width = _mm256_set1_epi32(static_cast<int>(p.W));
-  ColumnMasks<K, S, V> m;
-  for (int v = 0; v < V; ++v)
-    for (int kw = 0; kw < K; ++kw)
-      for (int h = 0; h < S; ++h) {
-        const int64_t start = (ow0 + 8 * v) * S - p.PW + kw + 8 * h;
-        const __m256i col = _mm256_add_epi32(lane, _mm256_set1_epi32(static_cast<int>(start)));
-        m.in[v][kw][h] = _mm256_andnot_si256(_mm256_cmpgt_epi32(zero, col), _mm256_cmpgt_epi32(width, col));
-      }
+  ColumnMasks<K, S> m;
+  for (int kw = 0; kw < K; ++kw)
+    for (int h = 0; h < S; ++h) {
+      const int64_t start = ow0 * S - p.PW + kw + 8 * h;
+      const __m256i col = _mm256_add_epi32(lane, _mm256_set1_epi32(static_cast<int>(start)));
+      m.in[kw][h] = _mm256_andnot_si256(_mm256_cmpgt_epi32(zero, col), _mm256_cmpgt_epi32(width, col));
+    }
   return m;
 }
 
-// How an edge vector's loads (bit v of EdgeV) treat the columns outside the plane: whole
-// loads with those lanes zeroed, when every read stays inside the plane's memory (Zeroed),
-// or masked loads, which read nothing outside it (Masked: the first and last rows).
-// vmaskmovps where a load and an AND do reads no faster here; its merit is only that.
-enum class Edge { Zeroed, Masked };
+// How a block's loads treat columns outside the plane: none there (Plain); whole loads
+// with those lanes zeroed, when every read stays inside the plane's memory (Zeroed); or
+// masked loads, which read nothing outside it (Masked: the first and last rows). A load
+// and an AND ran no slower than vmaskmovps; its merit is only the memory it leaves alone.
+enum class Cols { Plain, Zeroed, Masked };
 
-// Output rows [oh0, oh0 + R) x columns [ow0, ow0 + 8V); Inside: every input row under the
+// Output rows [oh0, oh0 + R) x columns [ow0, ow0 + 8); Inside: every input row under the
 // block lies in the plane (no row of padding to skip).
-template <int K, int S, int R, int V, Edge E, int EdgeV, bool Inside>
-void block_in_place(const InPlacePlane& p, const ColumnMasks<K, S, V>& m, int64_t oh0, int64_t ow0) {
+template <int K, int S, int R, Cols C, bool Inside>
+void block_in_place(const InPlacePlane& p, const ColumnMasks<K, S>& m, int64_t oh0, int64_t ow0) {
   const int64_t ih0 = oh0 * S - p.PH;
   // Masked lanes are never used, so the address may lie outside the plane.
   const float* col = p.x + ih0 * p.W + (ow0 * S - p.PW);
-  auto load = [&](const float* src, int v, int kw, int h) {
-    if (!((EdgeV >> v) & 1)) return _mm256_loadu_ps(src);
-    if constexpr (E == Edge::Masked) return _mm256_maskload_ps(src, m.in[v][kw][h]);
-    return _mm256_and_ps(_mm256_loadu_ps(src), _mm256_castsi256_ps(m.in[v][kw][h]));
+  auto load = [&](const float* src, int kw, int h) {
+    if constexpr (C == Cols::Masked) return _mm256_maskload_ps(src, m.in[kw][h]);
+    if constexpr (C == Cols::Zeroed) return _mm256_and_ps(_mm256_loadu_ps(src), _mm256_castsi256_ps(m.in[kw][h]));
+    return _mm256_loadu_ps(src);
   };
-  __m256 acc[R][V];
-#pragma GCC unroll 8
-  for (int r = 0; r < R; ++r)
-#pragma GCC unroll 2
-    for (int v = 0; v < V; ++v) acc[r][v] = _mm256_set1_ps(p.bias);
-  if constexpr (K == 3) {
-    // Input row i feeds output row r through kernel row kh = i - r * S (compile-time once
-    // the loops unroll). 3x3 s1 at 56x56: 1.5x against walking the kernel; s2 1.15-1.2x.
-    static_assert(V == 1, "3x3 blocks are one vector wide");
-    __m256 wr[9];
-#pragma GCC unroll 9
-    for (int t = 0; t < 9; ++t) wr[t] = _mm256_set1_ps(p.w[t]);
+  __m256 acc[R][1];
 #pragma GCC unroll 16
-    for (int i = 0; i < (R - 1) * S + 3; ++i) {
-      if constexpr (!Inside)
-        if (ih0 + i < 0 || ih0 + i >= p.H) continue;
-      const float* src = col + i * p.W;
-      __m256 tap[3];
-      if constexpr (S == 1) {
-        for (int kw = 0; kw < 3; ++kw) tap[kw] = load(src + kw, 0, kw, 0);
-      } else {
-        const __m256 lo = load(src, 0, 0, 0), hi = load(src + 8, 0, 0, 1);
-        const __m256 lo2 = load(src + 2, 0, 2, 0), hi2 = load(src + 10, 0, 2, 1);
-        tap[0] = _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0));
-        tap[1] = _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(3, 1, 3, 1));
-        tap[2] = _mm256_shuffle_ps(lo2, hi2, _MM_SHUFFLE(2, 0, 2, 0));
-      }
+  for (int r = 0; r < R; ++r) acc[r][0] = _mm256_set1_ps(p.bias);
+  __m256 wr[K == 3 ? 9 : 1];
+  if constexpr (K == 3)
+    for (int t = 0; t < 9; ++t) wr[t] = _mm256_set1_ps(p.w[t]);
+#pragma GCC unroll 20
+  for (int i = 0; i < (R - 1) * S + K; ++i) {
+    if constexpr (!Inside)
+      if (ih0 + i < 0 || ih0 + i >= p.H) continue;
+    const float* src = col + i * p.W;
+    // 5x5 and 7x7 read their weights as operands of the multiply-adds; the pointer is
+    // opaque per row so that the compiler does not hoist them into (spilled) registers.
+    const float* wb = p.wb;
+    if constexpr (K > 3) asm("" : "+r"(wb));
+    // Input row i feeds output row r through kernel row kh = i - r * S (compile-time
+    // once the loops unroll).
+    auto feed = [&](int kw, __m256 xv) {
 #pragma GCC unroll 16
       for (int r = 0; r < R; ++r) {
         const int kh = i - r * S;
-        if (kh < 0 || kh >= 3) continue;
-#pragma GCC unroll 3
-        for (int kw = 0; kw < 3; ++kw) acc[r][0] = _mm256_fmadd_ps(wr[kh * 3 + kw], tap[kw], acc[r][0]);
+        if (kh < 0 || kh >= K) continue;
+        const __m256 wv = K == 3 ? wr[(kh * K + kw) % 9] : _mm256_load_ps(wb + 8 * (kh * K + kw));
+        acc[r][0] = _mm256_fmadd_ps(wv, xv, acc[r][0]);
       }
-    }
-    store_block<R, V, S == 2>(acc, p.y, p.OH, p.OW, oh0, ow0, p.act);
-    return;
-  }
-  auto kernel_row = [&](int kh) {
+    };
 #pragma GCC unroll 7
     for (int kw = 0; kw < K; kw += S) {
-      const __m256 w0 = _mm256_set1_ps(p.w[kh * K + kw]);
-      const __m256 w1 = _mm256_set1_ps(S == 2 && kw + 1 < K ? p.w[kh * K + kw + 1] : 0.f);
-#pragma GCC unroll 8
-      for (int r = 0; r < R; ++r) {
-        if constexpr (!Inside)
-          if (ih0 + r * S + kh < 0 || ih0 + r * S + kh >= p.H) continue;
-        const float* row = col + (r * S + kh) * p.W + kw;
-#pragma GCC unroll 2
-        for (int v = 0; v < V; ++v) {
-          if constexpr (S == 1) {
-            acc[r][v] = _mm256_fmadd_ps(w0, load(row + 8 * v, v, kw, 0), acc[r][v]);
-          } else {
-            const __m256 lo = load(row + 16 * v, v, kw, 0), hi = load(row + 16 * v + 8, v, kw, 1);
-            acc[r][v] = _mm256_fmadd_ps(w0, _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0)), acc[r][v]);
-            if (kw + 1 < K) acc[r][v] = _mm256_fmadd_ps(w1, _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(3, 1, 3, 1)), acc[r][v]);
-          }
-        }
+      if constexpr (S == 1) {
+        feed(kw, load(src + kw, kw, 0));
+      } else {
+        const __m256 lo = load(src + kw, kw, 0), hi = load(src + kw + 8, kw, 1);
+        feed(kw, _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0)));
+        if (kw + 1 < K) feed(kw + 1, _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(3, 1, 3, 1)));
       }
     }
-  };
-  // A loop over the kernel rows: unrolled, GCC hoists all K x K weight broadcasts and
-  // spills them (5x5 at 28x28: 1.5x slower).
-#pragma GCC unroll 1
-  for (int kh = 0; kh < K; ++kh) kernel_row(kh);
-  store_block<R, V, S == 2>(acc, p.y, p.OH, p.OW, oh0, ow0, p.act);
+  }
+  store_block<R, 1, S == 2>(acc, p.y, p.OH, p.OW, oh0, ow0, p.act);
 }
 
-// Rows per block: 3x3 keeps 9 weights in registers beside R accumulators and the taps
-// (s1: 6 rows, 16 registers; 4 and 8 rows ran 1.6x slower at 56x56; s2: 5 rows, 3-4
-// 10-20 % slower); 5x5 and 7x7 keep R x V = 8 accumulators.
-template <int K, int S, int V>
+// Rows per block, the most that stay in registers: 3x3 keeps its nine weights there
+// beside R accumulators and the taps (s1: 6 rows; 4 and 8 ran 1.6x slower at 56x56;
+// s2: 5 rows, 3 and 4 10-20 % slower); 5x5 and 7x7 8 rows at s1, 6 at s2 (12 and 8
+// spilled, 1.5-2.5x slower).
+template <int K, int S>
 constexpr int block_rows() {
   if constexpr (K == 3) return S == 1 ? 6 : 5;
-  return 8 / V;
+  return S == 1 ? 8 : 6;
 }
 
-template <int K, int S, int V>
+template <int K, int S>
 void column_block(const InPlacePlane& p, int64_t ow0) {
-  constexpr int R = block_rows<K, S, V>();
+  constexpr int R = block_rows<K, S>();
   constexpr int kRows = (R - 1) * S + K;
-  // Vector v's loads span input columns [o * S - PW, o * S - PW + K - 1 + 8S), o = ow0 + 8v;
-  // it is an edge vector when that reaches outside [0, W).
-  int edge = 0;
-  for (int v = 0; v < V; ++v) {
-    const int64_t first = (ow0 + 8 * v) * S - p.PW;
-    if (first < 0 || first + K - 1 + 8 * S > p.W) edge |= 1 << v;
-  }
-  const int64_t first = ow0 * S - p.PW, end = (ow0 + 8 * (V - 1)) * S - p.PW + K - 1 + 8 * S;
-  const ColumnMasks<K, S, V> m = edge ? column_masks<K, S, V>(p, ow0) : ColumnMasks<K, S, V>{};
+  // The loads span input columns [first, first + K - 1 + 8S).
+  const int64_t first = ow0 * S - p.PW, end = first + K - 1 + 8 * S;
+  const bool edge = first < 0 || end > p.W;
+  const ColumnMasks<K, S> m = edge ? column_masks<K, S>(p, ow0) : ColumnMasks<K, S>{};
   for (int64_t oh = 0; oh < p.OH; oh += R) {
     const int64_t ih0 = oh * S - p.PH;
     const bool inside = ih0 >= 0 && ih0 + kRows <= p.H;
     // Whole-vector loads of the block's rows stay within the plane's memory.
     const bool in_memory = ih0 * p.W + first >= 0 && (ih0 + kRows - 1) * p.W + end <= p.H * p.W;
-    auto run = [&]<int EdgeV>() {
-      if constexpr (EdgeV == 0) {
-        if (inside) block_in_place<K, S, R, V, Edge::Zeroed, 0, true>(p, m, oh, ow0);
-        else block_in_place<K, S, R, V, Edge::Zeroed, 0, false>(p, m, oh, ow0);
-      } else {
-        if (inside && in_memory) block_in_place<K, S, R, V, Edge::Zeroed, EdgeV, true>(p, m, oh, ow0);
-        else block_in_place<K, S, R, V, Edge::Masked, EdgeV, false>(p, m, oh, ow0);
-      }
-    };
-    switch (edge) {
-      case 0: run.template operator()<0>(); break;
-      case 1: run.template operator()<1>(); break;
-      case 2: if constexpr (V == 2) run.template operator()<2>(); break;
-      default: if constexpr (V == 2) run.template operator()<3>(); break;
+    if (!edge) {
+      if (inside) block_in_place<K, S, R, Cols::Plain, true>(p, m, oh, ow0);
+      else block_in_place<K, S, R, Cols::Plain, false>(p, m, oh, ow0);
+    } else if (inside && in_memory) {
+      block_in_place<K, S, R, Cols::Zeroed, true>(p, m, oh, ow0);
+    } else {
+      block_in_place<K, S, R, Cols::Masked, false>(p, m, oh, ow0);
     }
   }
 }
 
-// 3x3: column blocks of one vector. 5x5, 7x7: of two vectors (4 rows), the last one of
-// one vector (8 rows) where at most 8 columns remain, so a 56-wide map wastes no lanes.
 template <int K, int S>
 void plane_in_place(const InPlacePlane& p) {
-  int64_t ow0 = 0;
-  if constexpr (K != 3)
-    for (; p.OW - ow0 > 8; ow0 += 16) column_block<K, S, 2>(p, ow0);
-  for (; ow0 < p.OW; ow0 += 8) column_block<K, S, 1>(p, ow0);
+  for (int64_t ow0 = 0; ow0 < p.OW; ow0 += 8) column_block<K, S>(p, ow0);
 }
 
 template <int K>
@@ -320,7 +277,10 @@ void plane(const Plane& p) {
 
 void dwconv2d_f32__avx2(const DepthwiseArgs& a, const Conv2dShape& s, float* scratch) {
   if (s.KH == s.KW && s.SH == s.SW && s.DH == 1 && s.DW == 1) {
-    const InPlacePlane p{a.x, s.H, s.W, s.OH(), s.OW(), s.PH, s.PW, a.w, a.bias, a.act, a.y};
+    alignas(32) float wb[7 * 7 * 8];
+    if (s.KH > 3)
+      for (int64_t t = 0; t < s.KH * s.KW; ++t) _mm256_store_ps(wb + 8 * t, _mm256_set1_ps(a.w[t]));
+    const InPlacePlane p{a.x, s.H, s.W, s.OH(), s.OW(), s.PH, s.PW, a.w, wb, a.bias, a.act, a.y};
     if (s.KH == 3 && run_in_place<3>(p, s.SH)) return;
     if (s.KH == 5 && run_in_place<5>(p, s.SH)) return;
     if (s.KH == 7 && run_in_place<7>(p, s.SH)) return;
