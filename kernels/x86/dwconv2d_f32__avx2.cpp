@@ -181,17 +181,9 @@ void column_block(const InPlacePlane& p, int64_t ow0) {
   }
 }
 
-template <int K, int S>
-void plane_in_place(const InPlacePlane& p) {
-  for (int64_t ow0 = 0; ow0 < p.OW; ow0 += 8) column_block<K, S>(p, ow0);
-}
-
 template <int K>
-bool run_in_place(const InPlacePlane& p, int64_t stride) {
-  if (stride == 1) plane_in_place<K, 1>(p);
-  else if (stride == 2) plane_in_place<K, 2>(p);
-  else return false;
-  return true;
+void plane_in_place(const InPlacePlane& p, int64_t stride) {
+  for (int64_t ow0 = 0; ow0 < p.OW; ow0 += 8) stride == 1 ? column_block<K, 1>(p, ow0) : column_block<K, 2>(p, ow0);
 }
 
 // ---- any other shape: a zero-padded copy of the plane ----
@@ -276,14 +268,17 @@ void plane(const Plane& p) {
 }  // namespace
 
 void dwconv2d_f32__avx2(const DepthwiseArgs& a, const Conv2dShape& s, float* scratch) {
-  if (s.KH == s.KW && s.SH == s.SW && s.DH == 1 && s.DW == 1) {
+  const bool in_place = (s.KH == 3 || s.KH == 5 || s.KH == 7) && s.KW == s.KH && (s.SH == 1 || s.SH == 2) &&
+                        s.SW == s.SH && s.DH == 1 && s.DW == 1;
+  if (in_place) {
     alignas(32) float wb[7 * 7 * 8];
     if (s.KH > 3)
       for (int64_t t = 0; t < s.KH * s.KW; ++t) _mm256_store_ps(wb + 8 * t, _mm256_set1_ps(a.w[t]));
     const InPlacePlane p{a.x, s.H, s.W, s.OH(), s.OW(), s.PH, s.PW, a.w, wb, a.bias, a.act, a.y};
-    if (s.KH == 3 && run_in_place<3>(p, s.SH)) return;
-    if (s.KH == 5 && run_in_place<5>(p, s.SH)) return;
-    if (s.KH == 7 && run_in_place<7>(p, s.SH)) return;
+    if (s.KH == 3) plane_in_place<3>(p, s.SH);
+    else if (s.KH == 5) plane_in_place<5>(p, s.SH);
+    else plane_in_place<7>(p, s.SH);
+    return;
   }
   pad_plane_f32(scratch, a.x, s);
   const Plane p{scratch, s.W + 2 * s.PW, s.OH(), s.OW(), &s, a.w, a.bias, a.act, a.y};
