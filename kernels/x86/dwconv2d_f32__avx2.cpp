@@ -110,7 +110,7 @@ void block_in_place(const InPlacePlane& p, const ColumnMasks<K, S>& m, int64_t o
   __m256 acc[R][1];
 #pragma GCC unroll 16
   for (int r = 0; r < R; ++r) acc[r][0] = _mm256_set1_ps(p.bias);
-  __m256 wr[K == 3 ? 9 : 1];
+  __m256 wr[9];
   if constexpr (K == 3)
     for (int t = 0; t < 9; ++t) wr[t] = _mm256_set1_ps(p.w[t]);
 #pragma GCC unroll 20
@@ -129,7 +129,9 @@ void block_in_place(const InPlacePlane& p, const ColumnMasks<K, S>& m, int64_t o
       for (int r = 0; r < R; ++r) {
         const int kh = i - r * S;
         if (kh < 0 || kh >= K) continue;
-        const __m256 wv = K == 3 ? wr[(kh * K + kw) % 9] : _mm256_load_ps(wb + 8 * (kh * K + kw));
+        __m256 wv;
+        if constexpr (K == 3) wv = wr[kh * 3 + kw];
+        else wv = _mm256_load_ps(wb + 8 * (kh * K + kw));
         acc[r][0] = _mm256_fmadd_ps(wv, xv, acc[r][0]);
       }
     };
