@@ -160,13 +160,23 @@ void block_in_place(const InPlacePlane& p, const ColumnMasks<K, S, V>& m, int64_
   // The rows this block's successor adds, every line: the next planes stream from L3, and
   // one block of warning beats the hardware prefetcher (~10 % at 56x56). The rows are one
   // contiguous span, walked as such (a loop per row cost 3-11 % more; every other line,
-  // 5-10 % more).
-  {
-    const int64_t r0 = std::clamp<int64_t>(ih0 + kRows, 0, p.H), r1 = std::clamp<int64_t>(ih0 + kRows + R * S, 0, p.H);
-    const char* end = reinterpret_cast<const char*>(p.x + r1 * p.W);
-    for (const char* line = reinterpret_cast<const char*>(p.x + r0 * p.W); line < end; line += 64)
-      _mm_prefetch(line, _MM_HINT_T0);
-  }
+  // 5-10 % more). The plane's last blocks reach past its end into the next plane's first
+  // rows (NCHW neighbours; a prefetch never faults): s2 +1-6 %, s1 level.
+  const int64_t r0 = std::max<int64_t>(ih0 + kRows, 0), r1 = std::max<int64_t>(ih0 + kRows + R * S, 0);
+  const char* pf0 = reinterpret_cast<const char*>(p.x + r0 * p.W);
+  const int64_t pf_lines = ((r1 - r0) * p.W * 4 + 63) / 64;
+  // Stride 1 issues them at once. Stride 2 spreads them over the block's input rows
+  // (`pull`): its successor adds twice the rows (56 lines at 112x112), and issued at once
+  // they held up the block's own loads (3x3 s2 +4-20 %, level at 5x5 s2).
+  auto pull = [&](int i) {
+    if constexpr (S == 2) {
+      const char* a = pf0 + 64 * (pf_lines * i / kRows);
+      const char* b = pf0 + 64 * (pf_lines * (i + 1) / kRows);
+      for (; a < b; a += 64) _mm_prefetch(a, _MM_HINT_T0);
+    }
+  };
+  if constexpr (S == 1)
+    for (int64_t l = 0; l < pf_lines; ++l) _mm_prefetch(pf0 + 64 * l, _MM_HINT_T0);
   __m512 acc[R][V];
 #pragma GCC unroll 8
   for (int r = 0; r < R; ++r)
@@ -207,6 +217,7 @@ void block_in_place(const InPlacePlane& p, const ColumnMasks<K, S, V>& m, int64_
     const float* col = p.x + ih0 * p.W + (ow0 * 2 - p.PW);
 #pragma GCC unroll 24
     for (int i = 0; i < kRows; ++i) {
+      pull(i);
       if constexpr (!Inside)
         if (ih0 + i < 0 || ih0 + i >= p.H) continue;
       __m512 even[V];
@@ -237,6 +248,7 @@ void block_in_place(const InPlacePlane& p, const ColumnMasks<K, S, V>& m, int64_
     const float* col = p.x + ih0 * p.W + (ow0 - p.PW);
 #pragma GCC unroll 24
     for (int i = 0; i < kRows; ++i) {
+      pull(i);
       if constexpr (!Inside)
         if (ih0 + i < 0 || ih0 + i >= p.H) continue;
       __m512 xv[V + 1];
@@ -270,6 +282,7 @@ void block_in_place(const InPlacePlane& p, const ColumnMasks<K, S, V>& m, int64_
       const float* col = p.x + ih0 * p.W + (ow0 * S - p.PW + kw);
 #pragma GCC unroll 24
       for (int i = 0; i < kRows; ++i) {
+        if (kw == 0) pull(i);
         if constexpr (!Inside)
           if (ih0 + i < 0 || ih0 + i >= p.H) continue;
 #pragma GCC unroll 4
