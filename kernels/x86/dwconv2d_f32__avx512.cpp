@@ -168,15 +168,13 @@ void block_in_place(const InPlacePlane& p, const ColumnMasks<K, S, V>& m, int64_
   // Stride 1 issues them at once. Stride 2 spreads them over the block's input rows
   // (`pull`): its successor adds twice the rows (56 lines at 112x112), and issued at once
   // they held up the block's own loads (3x3 s2 +4-20 %, level at 5x5 s2).
-  auto pull = [&](int i) {
-    if constexpr (S == 2) {
-      const char* a = pf0 + 64 * (pf_lines * i / kRows);
-      const char* b = pf0 + 64 * (pf_lines * (i + 1) / kRows);
-      for (; a < b; a += 64) _mm_prefetch(a, _MM_HINT_T0);
-    }
+  auto fetch = [&](int64_t l0, int64_t l1) {
+    for (int64_t l = l0; l < l1; ++l) _mm_prefetch(pf0 + 64 * l, _MM_HINT_T0);
   };
-  if constexpr (S == 1)
-    for (int64_t l = 0; l < pf_lines; ++l) _mm_prefetch(pf0 + 64 * l, _MM_HINT_T0);
+  auto pull = [&](int i) {
+    if constexpr (S == 2) fetch(pf_lines * i / kRows, pf_lines * (i + 1) / kRows);
+  };
+  if constexpr (S == 1) fetch(0, pf_lines);
   __m512 acc[R][V];
 #pragma GCC unroll 8
   for (int r = 0; r < R; ++r)
