@@ -1,0 +1,90 @@
+// bench-kernels: Google Benchmark's own main, plus a table of Tessera against its peers
+// in the same run (bench/kernels/peer_ratios.h) after the results, and, with
+// --ratios_out=FILE, the same ratios as CSV.
+#include <benchmark/benchmark.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "bench/kernels/peer_ratios.h"
+#include "tensor/error.h"
+
+namespace {
+
+using benchmark::BenchmarkReporter;
+
+// Passes every call on to the reporter the flags chose, and keeps the timings.
+class RatioReporter : public BenchmarkReporter {
+ public:
+  RatioReporter(BenchmarkReporter* display, bool print_table, std::string csv_path)
+      : display_(display), print_table_(print_table), csv_path_(std::move(csv_path)) {}
+
+  bool ReportContext(const Context& context) override {
+    display_->SetOutputStream(&GetOutputStream());
+    display_->SetErrorStream(&GetErrorStream());
+    return display_->ReportContext(context);
+  }
+  void ReportRuns(const std::vector<Run>& runs) override {
+    display_->ReportRuns(runs);
+    for (const Run& r : runs) {
+      if (r.error_occurred || r.iterations == 0) continue;
+      const bool aggregate = r.run_type == Run::RT_Aggregate;
+      // Aggregates other than time statistics (a coefficient of variation) are no times.
+      if (aggregate && r.aggregate_unit != benchmark::kTime) continue;
+      const double ns = r.GetAdjustedRealTime() / benchmark::GetTimeUnitMultiplier(r.time_unit) * 1e9;
+      measurements_.push_back({r.run_name.str(), aggregate ? r.aggregate_name : "", ns});
+    }
+  }
+  void Finalize() override {
+    display_->Finalize();
+    const auto ratios = tessera::bench::peer_ratios(measurements_);
+    if (print_table_) GetOutputStream() << tessera::bench::format_ratios(ratios);
+    if (!csv_path_.empty()) tessera::bench::write_ratios_csv(ratios, csv_path_);
+  }
+
+ private:
+  BenchmarkReporter* display_;
+  bool print_table_;
+  std::string csv_path_;
+  std::vector<tessera::bench::Measurement> measurements_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    // Our one flag, taken out before Google Benchmark sees the rest.
+    std::string csv_path;
+    bool console = true;
+    std::vector<char*> args;
+    for (int i = 0; i < argc; ++i) {
+      const char* a = argv[i];
+      if (i > 0 && std::strncmp(a, "--ratios_out=", 13) == 0) {
+        csv_path = a + 13;
+        TESSERA_CHECK(!csv_path.empty(), "--ratios_out: needs a file name (--ratios_out=ratios.csv)");
+        const std::filesystem::path dir = std::filesystem::absolute(csv_path).parent_path();
+        TESSERA_CHECK(std::filesystem::is_directory(dir), "--ratios_out=", csv_path, ": folder ", dir.string(),
+                      " does not exist");
+        continue;
+      }
+      if (std::strncmp(a, "--benchmark_format=", 19) == 0) console = std::strcmp(a + 19, "console") == 0;
+      args.push_back(argv[i]);
+    }
+    int n = static_cast<int>(args.size());
+    args.push_back(nullptr);
+    benchmark::Initialize(&n, args.data());
+    if (benchmark::ReportUnrecognizedArguments(n, args.data())) return 1;
+    // The ratio table follows the console output only: JSON or CSV on stdout stays parseable.
+    RatioReporter reporter(benchmark::CreateDefaultDisplayReporter(), console, csv_path);
+    benchmark::RunSpecifiedBenchmarks(&reporter);
+    benchmark::Shutdown();
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bench-kernels: %s\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,169 @@
+#include "bench/kernels/peer_ratios.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <sstream>
+
+#include "tensor/npy.h"
+
+namespace tessera::bench {
+
+namespace {
+
+// A benchmark name taken apart: op, implementation, and the case without run settings.
+struct Parsed {
+  std::string op, impl, scenario;
+  bool ok = false;
+};
+
+bool is_run_setting(const std::string& part) {
+  return part == "real_time" || part == "process_time" || part == "manual_time" || part.rfind("min_time:", 0) == 0 ||
+         part.rfind("min_warmup_time:", 0) == 0 || part.rfind("repeats:", 0) == 0 ||
+         part.rfind("iterations:", 0) == 0;
+}
+
+Parsed parse(const std::string& name) {
+  std::vector<std::string> parts;
+  std::stringstream ss(name);
+  for (std::string p; std::getline(ss, p, '/');) parts.push_back(p);
+  Parsed r;
+  if (parts.size() < 3) return r;
+  r.op = parts[0];
+  r.impl = parts[1];
+  for (size_t i = 2; i < parts.size(); ++i) {
+    if (is_run_setting(parts[i])) continue;
+    r.scenario += (r.scenario.empty() ? "" : "/") + parts[i];
+  }
+  r.ok = true;
+  return r;
+}
+
+bool is_tessera(const std::string& impl) { return impl.rfind("tessera", 0) == 0; }
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+// "threads:2" in a scenario -> the same scenario at threads:1, or "" when it has no
+// threads:N > 1 part.
+std::string at_one_thread(const std::string& scenario) {
+  const size_t at = scenario.find("threads:");
+  if (at == std::string::npos) return "";
+  const size_t end = scenario.find('/', at);
+  const std::string n = scenario.substr(at + 8, end == std::string::npos ? std::string::npos : end - at - 8);
+  if (n.empty() || n == "1" || n.find_first_not_of("0123456789") != std::string::npos) return "";
+  return scenario.substr(0, at) + "threads:1" + (end == std::string::npos ? "" : scenario.substr(end));
+}
+
+std::string format_time(double ns) {
+  const char* unit = "ns";
+  double v = ns;
+  if (v >= 1e9) v /= 1e9, unit = "s";
+  else if (v >= 1e6) v /= 1e6, unit = "ms";
+  else if (v >= 1e3) v /= 1e3, unit = "us";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, v >= 100 ? "%.0f %s" : v >= 10 ? "%.1f %s" : "%.2f %s", v, unit);
+  return buf;
+}
+
+}  // namespace
+
+std::vector<Ratio> peer_ratios(const std::vector<Measurement>& runs) {
+  // One time per benchmark: its median aggregate, else the median of its iteration runs.
+  struct Times {
+    std::vector<double> iterations;
+    double median_aggregate = -1;
+  };
+  std::vector<std::string> order;
+  std::map<std::string, Times> by_name;
+  for (const Measurement& m : runs) {
+    if (!(m.real_ns > 0)) continue;
+    auto [it, fresh] = by_name.try_emplace(m.name);
+    if (fresh) order.push_back(m.name);
+    if (m.aggregate.empty()) it->second.iterations.push_back(m.real_ns);
+    else if (m.aggregate == "median") it->second.median_aggregate = m.real_ns;
+  }
+  struct Entry {
+    Parsed p;
+    double ns;
+  };
+  std::vector<Entry> entries;
+  std::map<std::string, size_t> index;  // "op/impl/scenario" -> entry
+  for (const std::string& name : order) {
+    const Times& t = by_name[name];
+    if (t.median_aggregate < 0 && t.iterations.empty()) continue;
+    const Parsed p = parse(name);
+    if (!p.ok) continue;
+    const double ns = t.median_aggregate >= 0 ? t.median_aggregate : median(t.iterations);
+    if (index.try_emplace(p.op + "/" + p.impl + "/" + p.scenario, entries.size()).second) entries.push_back({p, ns});
+  }
+
+  std::vector<Ratio> out;
+  for (const Entry& t : entries) {
+    if (!is_tessera(t.p.impl)) continue;
+    for (const Entry& o : entries)
+      if (!is_tessera(o.p.impl) && o.p.op == t.p.op && o.p.scenario == t.p.scenario)
+        out.push_back({Ratio::Kind::peer, t.p.op, t.p.scenario, t.p.impl, o.p.impl, t.ns, o.ns, o.ns / t.ns});
+    const std::string one = at_one_thread(t.p.scenario);
+    if (one.empty()) continue;
+    const auto base = index.find(t.p.op + "/" + t.p.impl + "/" + one);
+    if (base == index.end()) continue;
+    const double ns1 = entries[base->second].ns;
+    out.push_back({Ratio::Kind::scaling, t.p.op, t.p.scenario, t.p.impl, "threads:1", t.ns, ns1, ns1 / t.ns});
+  }
+  return out;
+}
+
+std::string format_ratios(const std::vector<Ratio>& ratios) {
+  if (ratios.empty()) return "";
+  auto width = [&](auto field, size_t at_least) {
+    size_t w = at_least;
+    for (const Ratio& r : ratios) w = std::max(w, field(r).size());
+    return w;
+  };
+  const size_t wc = width([](const Ratio& r) { return r.op + "/" + r.scenario; }, 4);
+  const size_t wt = width([](const Ratio& r) { return r.tessera; }, 7);
+  const size_t wo = width([](const Ratio& r) { return r.other; }, 7);
+  std::ostringstream os;
+  auto line = [&](const std::string& c, const std::string& t, const std::string& o, const std::string& tt,
+                  const std::string& ot, const std::string& x) {
+    char buf[512];
+    std::snprintf(buf, sizeof buf, "%-*s  %-*s  %-*s  %10s  %10s  %8s\n", int(wc), c.c_str(), int(wt), t.c_str(),
+                  int(wo), o.c_str(), tt.c_str(), ot.c_str(), x.c_str());
+    os << buf;
+  };
+  auto section = [&](Ratio::Kind kind, const char* title, const char* other_head, const char* ratio_head) {
+    bool any = false;
+    for (const Ratio& r : ratios) {
+      if (r.kind != kind) continue;
+      if (!any) {
+        os << "\n" << title << "\n";
+        line("case", "tessera", other_head, "tessera", other_head, ratio_head);
+        any = true;
+      }
+      char x[32];
+      std::snprintf(x, sizeof x, "%.2fx", r.ratio);
+      line(r.op + "/" + r.scenario, r.tessera, r.other, format_time(r.tessera_ns), format_time(r.other_ns), x);
+    }
+  };
+  section(Ratio::Kind::peer, "Tessera vs peers, same run (speedup = peer time / Tessera time; above 1: Tessera faster)",
+          "peer", "speedup");
+  section(Ratio::Kind::scaling, "Tessera thread scaling, same run (time at threads:1 / time at threads:N)", "base",
+          "scaling");
+  return os.str();
+}
+
+void write_ratios_csv(const std::vector<Ratio>& ratios, const std::string& path) {
+  std::ostringstream os;
+  os.precision(10);
+  os << "kind,op,case,tessera,other,tessera_ns,other_ns,ratio\n";
+  for (const Ratio& r : ratios)
+    os << (r.kind == Ratio::Kind::peer ? "peer" : "scaling") << ',' << r.op << ',' << r.scenario << ',' << r.tessera
+       << ',' << r.other << ',' << r.tessera_ns << ',' << r.other_ns << ',' << r.ratio << '\n';
+  write_file_atomic(path, os.str());
+}
+
+}  // namespace tessera::bench

@@ -1,0 +1,44 @@
+// Tessera against its peers, from the timings of one bench-kernels run.
+//
+// Benchmark names are "<op>/<impl>/<case...>": gemm_f32/tessera_avx512/n:1024/threads:1
+// and gemm_f32/onednn/n:1024/threads:1 time the same case, so their ratio is a speedup.
+// Implementations named tessera* are Tessera's; any other implementation of the same op
+// and case is a peer. A Tessera case at threads:N > 1 is also set against its threads:1
+// run (the scaling the targets in bench/README.md ask of SGEMM).
+// Pure functions, no Google Benchmark here: the reporter (main.cpp) feeds them.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace tessera::bench {
+
+// One result line of the run: an iteration run (aggregate empty) or an aggregate of
+// repetitions ("mean", "median", "stddev", "cv").
+struct Measurement {
+  std::string name;      // full benchmark name, e.g. conv_f32/tessera/resnet18_all/threads:2/real_time
+  std::string aggregate; // "" for an iteration run
+  double real_ns = 0;    // wall time per iteration
+};
+
+struct Ratio {
+  enum class Kind { peer, scaling } kind = Kind::peer;
+  std::string op;       // gemm_f32
+  std::string scenario; // n:1024/threads:1 (run settings such as real_time and min_time left out)
+  std::string tessera;  // tessera_avx512
+  std::string other;    // the peer (onednn), or "threads:1" for scaling
+  double tessera_ns = 0, other_ns = 0;
+  double ratio = 0;     // other_ns / tessera_ns: > 1 means Tessera is faster
+};
+
+// Each benchmark's time is its median aggregate when the run has one, else the median of
+// its iteration runs. Rows come in the order the benchmarks first appear.
+std::vector<Ratio> peer_ratios(const std::vector<Measurement>& runs);
+
+// A readable table of the ratios, one line per pair; empty when there are none.
+std::string format_ratios(const std::vector<Ratio>& ratios);
+
+// CSV (kind,op,case,tessera,other,tessera_ns,other_ns,ratio), written to a temporary file
+// and renamed over `path`. Throws tessera::Error naming the file on failure.
+void write_ratios_csv(const std::vector<Ratio>& ratios, const std::string& path);
+
+}  // namespace tessera::bench

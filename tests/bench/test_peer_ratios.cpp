@@ -1,0 +1,125 @@
+// The bench-kernels ratio table: which benchmarks pair up, which time stands for a
+// benchmark, and the CSV it writes.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
+
+#include "bench/kernels/peer_ratios.h"
+#include "tensor/error.h"
+
+using namespace tessera::bench;
+namespace fs = std::filesystem;
+
+namespace {
+
+Measurement run(const std::string& name, double ns, const std::string& aggregate = "") { return {name, aggregate, ns}; }
+
+const Ratio* find(const std::vector<Ratio>& rs, Ratio::Kind kind, const std::string& tessera, const std::string& other,
+                  const std::string& scenario) {
+  for (const Ratio& r : rs)
+    if (r.kind == kind && r.tessera == tessera && r.other == other && r.scenario == scenario) return &r;
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("peer_ratios pairs each Tessera implementation with the peers of the same op and case") {
+  const auto rs = peer_ratios({run("gemm_f32/tessera_avx512/n:1024/threads:1/real_time", 10e6),
+                               run("gemm_f32/onednn/n:1024/threads:1/real_time", 12e6),
+                               run("gemm_f32/openblas/n:1024/threads:1/real_time", 20e6),
+                               run("gemm_f32/openblas/n:2048/threads:1/real_time", 99e6),  // no Tessera run
+                               run("peak/fma_f32/avx512/threads:1/min_time:0.200/real_time", 1e6)});
+  REQUIRE(rs.size() == 2);
+  const Ratio* one = find(rs, Ratio::Kind::peer, "tessera_avx512", "onednn", "n:1024/threads:1");
+  REQUIRE(one);
+  CHECK(one->op == "gemm_f32");
+  CHECK(one->tessera_ns == 10e6);
+  CHECK(one->other_ns == 12e6);
+  CHECK(one->ratio == doctest::Approx(1.2).epsilon(1e-12));
+  const Ratio* two = find(rs, Ratio::Kind::peer, "tessera_avx512", "openblas", "n:1024/threads:1");
+  REQUIRE(two);
+  CHECK(two->ratio == doctest::Approx(2.0).epsilon(1e-12));
+}
+
+TEST_CASE("peer_ratios takes the median aggregate, else the median of the repetitions") {
+  SUBCASE("median aggregate present") {
+    const auto rs = peer_ratios({run("conv_f32/tessera/x/threads:2/real_time", 10),
+                                 run("conv_f32/tessera/x/threads:2/real_time", 30),
+                                 run("conv_f32/tessera/x/threads:2/real_time", 20),
+                                 run("conv_f32/tessera/x/threads:2/real_time", 19, "median"),
+                                 run("conv_f32/tessera/x/threads:2/real_time", 20, "mean"),
+                                 run("conv_f32/onednn_blocked/x/threads:2/real_time", 38, "median")});
+    REQUIRE(rs.size() == 1);
+    CHECK(rs[0].tessera_ns == 19);
+    CHECK(rs[0].ratio == doctest::Approx(2.0).epsilon(1e-12));
+  }
+  SUBCASE("repetitions only: the middle one, or the mean of the middle two") {
+    const auto rs = peer_ratios({run("conv_f32/tessera/x/real_time", 10), run("conv_f32/tessera/x/real_time", 30),
+                                 run("conv_f32/tessera/x/real_time", 20), run("conv_f32/eigen/x/real_time", 8),
+                                 run("conv_f32/eigen/x/real_time", 12)});
+    REQUIRE(rs.size() == 1);
+    CHECK(rs[0].tessera_ns == 20);
+    CHECK(rs[0].other_ns == 10);
+    CHECK(rs[0].ratio == doctest::Approx(0.5).epsilon(1e-12));
+  }
+}
+
+TEST_CASE("peer_ratios sets Tessera at N threads against its own threads:1 run") {
+  const auto rs = peer_ratios({run("gemm_f32/tessera_avx512/n:2048/threads:1/real_time", 80),
+                               run("gemm_f32/tessera_avx512/n:2048/threads:2/real_time", 40),
+                               run("gemm_f32/onednn/n:2048/threads:1/real_time", 84),
+                               run("gemm_f32/onednn/n:2048/threads:2/real_time", 44),
+                               run("gemm_f32/tessera_avx512/n:512/threads:2/real_time", 5)});  // no threads:1 run
+  const Ratio* s = find(rs, Ratio::Kind::scaling, "tessera_avx512", "threads:1", "n:2048/threads:2");
+  REQUIRE(s);
+  CHECK(s->ratio == doctest::Approx(2.0).epsilon(1e-12));
+  CHECK(s->other_ns == 80);
+  int scaling = 0, peer = 0;
+  for (const Ratio& r : rs) (r.kind == Ratio::Kind::scaling ? scaling : peer) += 1;
+  CHECK(scaling == 1);  // peers get no scaling rows
+  CHECK(peer == 2);
+  CHECK(find(rs, Ratio::Kind::peer, "tessera_avx512", "onednn", "n:2048/threads:2")->ratio ==
+        doctest::Approx(1.1).epsilon(1e-12));
+}
+
+TEST_CASE("peer_ratios ignores failed runs and names without a case") {
+  const auto rs = peer_ratios({run("gemm_f32/tessera", 1), run("gemm_f32/onednn", 2),
+                               run("gemm_f32/tessera/n:64/real_time", 0),  // no time: skipped
+                               run("gemm_f32/onednn/n:64/real_time", 3)});
+  CHECK(rs.empty());
+  CHECK(format_ratios(rs).empty());
+}
+
+TEST_CASE("format_ratios and write_ratios_csv show every pair") {
+  const auto rs = peer_ratios({run("gemm_f32/tessera_avx512/n:1024/threads:1/real_time", 9.71e6),
+                               run("gemm_f32/onednn/n:1024/threads:1/real_time", 10.2e6),
+                               run("gemm_f32/tessera_avx512/n:1024/threads:2/real_time", 5.0e6)});
+  REQUIRE(rs.size() == 2);
+  const std::string table = format_ratios(rs);
+  CHECK(table.find("gemm_f32/n:1024/threads:1") != std::string::npos);
+  CHECK(table.find("9.71 ms") != std::string::npos);
+  CHECK(table.find("10.2 ms") != std::string::npos);
+  CHECK(table.find("1.05x") != std::string::npos);
+  CHECK(table.find("1.94x") != std::string::npos);  // 9.71 / 5.0
+
+  const fs::path dir = fs::temp_directory_path() / ("tessera_ratios_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string path = (dir / "ratios.csv").string();
+  write_ratios_csv(rs, path);
+  std::ifstream f(path);
+  std::stringstream text;
+  text << f.rdbuf();
+  std::string header, first, second;
+  std::getline(text, header);
+  std::getline(text, first);
+  std::getline(text, second);
+  CHECK(header == "kind,op,case,tessera,other,tessera_ns,other_ns,ratio");
+  CHECK(first.rfind("peer,gemm_f32,n:1024/threads:1,tessera_avx512,onednn,9710000,10200000,1.0504", 0) == 0);
+  CHECK(second.rfind("scaling,gemm_f32,n:1024/threads:2,tessera_avx512,threads:1,5000000,9710000,1.942", 0) == 0);
+  CHECK_THROWS_WITH_AS(write_ratios_csv(rs, (dir / "missing" / "r.csv").string()),
+                       doctest::Contains("missing/r.csv: cannot write"), tessera::Error);
+  fs::remove_all(dir);
+}
