@@ -1,9 +1,11 @@
 #include "bench/kernels/peer_ratios.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <map>
 #include <sstream>
+#include <tuple>
 
 #include "tensor/npy.h"
 
@@ -56,6 +58,26 @@ std::string at_one_thread(const std::string& scenario) {
   const std::string n = scenario.substr(at + 8, end == std::string::npos ? std::string::npos : end - at - 8);
   if (n.empty() || n == "1" || n.find_first_not_of("0123456789") != std::string::npos) return "";
   return scenario.substr(0, at) + "threads:1" + (end == std::string::npos ? "" : scenario.substr(end));
+}
+
+// "n:256" before "n:1024": runs of digits compare as numbers.
+bool natural_less(const std::string& a, const std::string& b) {
+  size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (std::isdigit(static_cast<unsigned char>(a[i])) && std::isdigit(static_cast<unsigned char>(b[j]))) {
+      size_t i1 = i, j1 = j;
+      while (i1 < a.size() && std::isdigit(static_cast<unsigned char>(a[i1]))) ++i1;
+      while (j1 < b.size() && std::isdigit(static_cast<unsigned char>(b[j1]))) ++j1;
+      const std::string x = a.substr(i, i1 - i), y = b.substr(j, j1 - j);
+      if (x.size() != y.size()) return x.size() < y.size();
+      if (x != y) return x < y;
+      i = i1, j = j1;
+    } else {
+      if (a[i] != b[j]) return a[i] < b[j];
+      ++i, ++j;
+    }
+  }
+  return a.size() - i < b.size() - j;
 }
 
 std::string format_time(double ns) {
@@ -114,6 +136,21 @@ std::vector<Ratio> peer_ratios(const std::vector<Measurement>& runs) {
     const double ns1 = entries[base->second].ns;
     out.push_back({Ratio::Kind::scaling, t.p.op, t.p.scenario, t.p.impl, "threads:1", t.ns, ns1, ns1 / t.ns});
   }
+  // Grouped for reading, whatever order the run took (--benchmark_enable_random_interleaving):
+  // ops and implementations as they first appeared, cases in natural order.
+  std::map<std::string, size_t> first_seen;
+  for (const Entry& e : entries) {
+    first_seen.try_emplace("op:" + e.p.op, first_seen.size());
+    first_seen.try_emplace("impl:" + e.p.impl, first_seen.size());
+  }
+  auto rank = [&](const Ratio& r) {
+    return std::tuple(r.kind, first_seen["op:" + r.op], first_seen["impl:" + r.tessera]);
+  };
+  std::stable_sort(out.begin(), out.end(), [&](const Ratio& x, const Ratio& y) {
+    if (rank(x) != rank(y)) return rank(x) < rank(y);
+    if (x.scenario != y.scenario) return natural_less(x.scenario, y.scenario);
+    return first_seen["impl:" + x.other] < first_seen["impl:" + y.other];
+  });
   return out;
 }
 

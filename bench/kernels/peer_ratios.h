@@ -31,7 +31,9 @@ struct Ratio {
 };
 
 // Each benchmark's time is its median aggregate when the run has one, else the median of
-// its iteration runs. Rows come in the order the benchmarks first appear.
+// its iteration runs. Peer rows first, then scaling; within each, grouped by op and Tessera
+// implementation (in the order they first appear), cases in natural order (n:256 before
+// n:1024), peers in the order they first appear.
 std::vector<Ratio> peer_ratios(const std::vector<Measurement>& runs);
 
 // A readable table of the ratios, one line per pair; empty when there are none.

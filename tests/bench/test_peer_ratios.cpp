@@ -123,3 +123,20 @@ TEST_CASE("format_ratios and write_ratios_csv show every pair") {
                        doctest::Contains("missing/r.csv: cannot write"), tessera::Error);
   fs::remove_all(dir);
 }
+
+TEST_CASE("peer_ratios groups rows by op and implementation, cases in natural order") {
+  const auto rs = peer_ratios({run("gemm_f32/onednn/n:1024/threads:1/real_time", 4),
+                               run("gemm_f32/tessera_avx512/n:1024/threads:2/real_time", 1),
+                               run("gemm_f32/tessera_avx512/n:1024/threads:1/real_time", 2),
+                               run("gemm_f32/tessera_avx2/n:256/threads:1/real_time", 1),
+                               run("gemm_f32/onednn/n:256/threads:1/real_time", 1),
+                               run("gemm_f32/tessera_avx512/n:256/threads:1/real_time", 1),
+                               run("gemm_f32/eigen/n:256/threads:1/real_time", 1)});
+  std::vector<std::string> got;
+  for (const Ratio& r : rs) got.push_back(r.tessera + " " + r.scenario + " " + r.other);
+  const std::vector<std::string> want = {
+      "tessera_avx512 n:256/threads:1 onednn",  "tessera_avx512 n:256/threads:1 eigen",
+      "tessera_avx512 n:1024/threads:1 onednn", "tessera_avx2 n:256/threads:1 onednn",
+      "tessera_avx2 n:256/threads:1 eigen",     "tessera_avx512 n:1024/threads:2 threads:1"};
+  CHECK(got == want);
+}
