@@ -1,13 +1,25 @@
 #!/usr/bin/env bash
 # Kernel microbenchmarks, Tessera next to oneDNN / OpenBLAS / Eigen in one run (see
-# bench/README.md). Default: a short selection; pass Google Benchmark flags for others.
-# Results: the console, build/bench-kernels.json, and Tessera's speedups over each peer
-# in build/bench-ratios.csv.
+# bench/README.md).
+#   scripts/bench-kernels.sh            a short selection
+#   scripts/bench-kernels.sh targets    the speed targets (SGEMM 1024^3 / 2048^3 and the
+#                                       ResNet-18 convs, 1 and 2 threads), 5 repetitions
+#                                       interleaved with the peers, medians
+#   scripts/bench-kernels.sh FLAGS...   any Google Benchmark flags
+# Results: the console (ending with Tessera's speedup over each peer), build/bench-kernels.json,
+# and the speedups in build/bench-ratios.csv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j "${JOBS:-2}" --target bench-kernels
-filter='peak/|ukernel|gemm_f32/.*/n:(256|1024)/|conv_f32/.*/resnet18_all|attention_f32/.*/vit'
-if [ $# -eq 0 ]; then set -- --benchmark_filter="$filter" --benchmark_min_time=0.2; fi
+if [ $# -eq 0 ]; then
+  set -- --benchmark_filter='peak/|ukernel|gemm_f32/.*/n:(256|1024)/|conv_f32/.*/resnet18_all|attention_f32/.*/vit' \
+    --benchmark_min_time=0.2
+elif [ "$1" = targets ]; then
+  shift
+  set -- --benchmark_filter='^(peak/fma_f32/avx512/|gemm_f32/(tessera_avx512|onednn|openblas|eigen)/n:(1024|2048)/threads:[12]/|conv_f32/(tessera|onednn_blocked)/resnet18_all/threads:[12]/)' \
+    --benchmark_min_time=0.3 --benchmark_repetitions=5 --benchmark_enable_random_interleaving=true \
+    --benchmark_report_aggregates_only=true "$@"
+fi
 ./build/bench-kernels --benchmark_out=build/bench-kernels.json --benchmark_out_format=json \
   --ratios_out=build/bench-ratios.csv "$@"
