@@ -76,7 +76,12 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
   const GemmUkernel uk = ukernel_for(isa, N);
   const bool in_place = b.pack == nullptr;
   const int64_t m_tiles = (M + g.mr - 1) / g.mr, n_tiles = (N + g.nr - 1) / g.nr;
-  const int threads = get_num_threads();
+  // A parallel region costs a few microseconds (3-4 on a 2-vCPU VM), so each thread
+  // gets at least ~1 MFLOP, about 5 us on one core, or the call stays on one thread:
+  // 64^3 at two threads took 7.4 us against 4.1 on one.
+  constexpr double kMinFlopsPerThread = 1e6;
+  const int threads = static_cast<int>(
+      std::clamp<double>(2.0 * double(M) * double(N) * double(K) / kMinFlopsPerThread, 1, get_num_threads()));
   // Threads split the dimension whose tiles divide more evenly among them (the busiest
   // thread's tile count decides; N on a tie). A 1x1 conv on a 14x14 map has 7 column
   // panels and 28 row tiles: split by column, one thread had 4 panels to the other's 3
@@ -91,7 +96,8 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
   // from L2 and gains nothing (512^3 with MC 224: -1 %).
   const int64_t mc_blk = in_place ? std::max(g.mc, g.mc * g.kc / std::min(g.kc, K) / g.mr * g.mr) : g.mc;
 
-  parallel_for(split_n ? n_tiles : m_tiles, 1, [&](int64_t t0, int64_t t1) {
+  const int64_t split_tiles = split_n ? n_tiles : m_tiles;
+  parallel_for(split_tiles, (split_tiles + threads - 1) / threads, [&](int64_t t0, int64_t t1) {
     const int64_t m_lo = split_n ? 0 : t0 * g.mr, m_hi = split_n ? M : std::min(M, t1 * g.mr);
     const int64_t n_lo = split_n ? t0 * g.nr : 0, n_hi = split_n ? std::min(N, t1 * g.nr) : N;
     float* bp = in_place ? nullptr : scratch(0, static_cast<size_t>(g.kc * g.nc));

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstdio>
 #include <map>
+#include <set>
 #include <sstream>
 #include <tuple>
 
@@ -93,8 +94,18 @@ std::string format_time(double ns) {
 
 }  // namespace
 
-std::vector<Ratio> peer_ratios(const std::vector<Measurement>& runs) {
-  // One time per benchmark: its median aggregate, else the median of its iteration runs.
+namespace {
+
+// A benchmark with the one time that stands for it.
+struct Timed {
+  Parsed p;
+  double ns;
+};
+
+// One time per benchmark: its median aggregate, else the median of its iteration runs;
+// in the order the benchmarks first appear. Names that differ only in run settings
+// (min_time:...) count as one benchmark, the first.
+std::vector<Timed> benchmark_times(const std::vector<Measurement>& runs) {
   struct Times {
     std::vector<double> iterations;
     double median_aggregate = -1;
@@ -108,49 +119,56 @@ std::vector<Ratio> peer_ratios(const std::vector<Measurement>& runs) {
     if (m.aggregate.empty()) it->second.iterations.push_back(m.real_ns);
     else if (m.aggregate == "median") it->second.median_aggregate = m.real_ns;
   }
-  struct Entry {
-    Parsed p;
-    double ns;
-  };
-  std::vector<Entry> entries;
-  std::map<std::string, size_t> index;  // "op/impl/scenario" -> entry
+  std::vector<Timed> out;
+  std::set<std::string> cases;
   for (const std::string& name : order) {
     const Times& t = by_name[name];
-    if (t.median_aggregate < 0 && t.iterations.empty()) continue;
     const Parsed p = parse(name);
-    if (!p.ok) continue;
-    const double ns = t.median_aggregate >= 0 ? t.median_aggregate : median(t.iterations);
-    if (index.try_emplace(p.op + "/" + p.impl + "/" + p.scenario, entries.size()).second) entries.push_back({p, ns});
+    if (!p.ok || (t.median_aggregate < 0 && t.iterations.empty())) continue;
+    if (!cases.insert(p.op + "/" + p.impl + "/" + p.scenario).second) continue;
+    out.push_back({p, t.median_aggregate >= 0 ? t.median_aggregate : median(t.iterations)});
   }
+  return out;
+}
 
-  std::vector<Ratio> out;
-  for (const Entry& t : entries) {
-    if (!is_tessera(t.p.impl)) continue;
-    for (const Entry& o : entries)
-      if (!is_tessera(o.p.impl) && o.p.op == t.p.op && o.p.scenario == t.p.scenario)
-        out.push_back({Ratio::Kind::peer, t.p.op, t.p.scenario, t.p.impl, o.p.impl, t.ns, o.ns, o.ns / t.ns});
-    const std::string one = at_one_thread(t.p.scenario);
-    if (one.empty()) continue;
-    const auto base = index.find(t.p.op + "/" + t.p.impl + "/" + one);
-    if (base == index.end()) continue;
-    const double ns1 = entries[base->second].ns;
-    out.push_back({Ratio::Kind::scaling, t.p.op, t.p.scenario, t.p.impl, "threads:1", t.ns, ns1, ns1 / t.ns});
-  }
-  // Grouped for reading, whatever order the run took (--benchmark_enable_random_interleaving):
-  // ops and implementations as they first appeared, cases in natural order.
+// Grouped for reading, whatever order the run took (--benchmark_enable_random_interleaving):
+// peer rows, then scaling; ops and implementations as they first appeared; cases in
+// natural order.
+void sort_for_reading(std::vector<Ratio>& rows, const std::vector<Timed>& timed) {
   std::map<std::string, size_t> first_seen;
-  for (const Entry& e : entries) {
+  for (const Timed& e : timed) {
     first_seen.try_emplace("op:" + e.p.op, first_seen.size());
     first_seen.try_emplace("impl:" + e.p.impl, first_seen.size());
   }
-  auto rank = [&](const Ratio& r) {
-    return std::tuple(r.kind, first_seen["op:" + r.op], first_seen["impl:" + r.tessera]);
-  };
-  std::stable_sort(out.begin(), out.end(), [&](const Ratio& x, const Ratio& y) {
+  auto seen = [&](const std::string& key) { return first_seen.at(key); };
+  auto rank = [&](const Ratio& r) { return std::tuple(r.kind, seen("op:" + r.op), seen("impl:" + r.tessera)); };
+  std::stable_sort(rows.begin(), rows.end(), [&](const Ratio& x, const Ratio& y) {
     if (rank(x) != rank(y)) return rank(x) < rank(y);
     if (x.scenario != y.scenario) return natural_less(x.scenario, y.scenario);
-    return first_seen["impl:" + x.other] < first_seen["impl:" + y.other];
+    const auto other = [&](const Ratio& r) { return r.kind == Ratio::Kind::peer ? seen("impl:" + r.other) : 0; };
+    return other(x) < other(y);
   });
+}
+
+}  // namespace
+
+std::vector<Ratio> peer_ratios(const std::vector<Measurement>& runs) {
+  const std::vector<Timed> timed = benchmark_times(runs);
+  std::map<std::string, double> ns_of;  // "op/impl/scenario" -> time
+  for (const Timed& e : timed) ns_of.try_emplace(e.p.op + "/" + e.p.impl + "/" + e.p.scenario, e.ns);
+  std::vector<Ratio> out;
+  for (const Timed& t : timed) {
+    if (!is_tessera(t.p.impl)) continue;
+    for (const Timed& o : timed)
+      if (!is_tessera(o.p.impl) && o.p.op == t.p.op && o.p.scenario == t.p.scenario)
+        out.push_back({Ratio::Kind::peer, t.p.op, t.p.scenario, t.p.impl, o.p.impl, t.ns, o.ns, o.ns / t.ns});
+    const std::string one = at_one_thread(t.p.scenario);
+    const auto base = one.empty() ? ns_of.end() : ns_of.find(t.p.op + "/" + t.p.impl + "/" + one);
+    if (base != ns_of.end())
+      out.push_back({Ratio::Kind::scaling, t.p.op, t.p.scenario, t.p.impl, "threads:1", t.ns, base->second,
+                     base->second / t.ns});
+  }
+  sort_for_reading(out, timed);
   return out;
 }
 

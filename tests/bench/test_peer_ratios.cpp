@@ -140,3 +140,12 @@ TEST_CASE("peer_ratios groups rows by op and implementation, cases in natural or
       "tessera_avx2 n:256/threads:1 eigen",     "tessera_avx512 n:1024/threads:2 threads:1"};
   CHECK(got == want);
 }
+
+TEST_CASE("peer_ratios counts names that differ only in run settings as one benchmark") {
+  const auto rs = peer_ratios({run("conv_f32/tessera/x/threads:1/min_time:0.200/real_time", 10),
+                               run("conv_f32/tessera/x/threads:1/real_time", 99),
+                               run("conv_f32/onednn_blocked/x/threads:1/real_time", 12)});
+  REQUIRE(rs.size() == 1);
+  CHECK(rs[0].scenario == "x/threads:1");
+  CHECK(rs[0].tessera_ns == 10);
+}
