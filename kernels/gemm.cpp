@@ -77,11 +77,15 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
   const bool in_place = b.pack == nullptr;
   const int64_t m_tiles = (M + g.mr - 1) / g.mr, n_tiles = (N + g.nr - 1) / g.nr;
   // A parallel region costs a few microseconds (3-4 on a 2-vCPU VM), so each thread
-  // gets at least ~1 MFLOP, about 5 us on one core, or the call stays on one thread:
-  // 64^3 at two threads took 7.4 us against 4.1 on one.
-  constexpr double kMinFlopsPerThread = 1e6;
-  const int threads = static_cast<int>(
-      std::clamp<double>(2.0 * double(M) * double(N) * double(K) / kMinFlopsPerThread, 1, get_num_threads()));
+  // gets at least ~5 us of one core's work, or the call stays on fewer threads (64^3 at
+  // two threads took 7.4 us against 4.1 on one). Work is the larger of the FLOPs and the
+  // bytes of A, B and C at ~10 FLOPs each: a call that streams its operands from memory
+  // (a classifier head at batch 1, a 1x1 conv over few channels) goes faster on more
+  // threads, which fetch them faster.
+  constexpr double kMinWorkPerThread = 1e6;
+  const double work = std::max(2.0 * double(M) * double(N) * double(K),
+                               40.0 * (double(M) * double(K) + double(K) * double(N) + double(M) * double(N)));
+  const int threads = static_cast<int>(std::clamp<double>(work / kMinWorkPerThread, 1, get_num_threads()));
   // Threads split the dimension whose tiles divide more evenly among them (the busiest
   // thread's tile count decides; N on a tie). A 1x1 conv on a 14x14 map has 7 column
   // panels and 28 row tiles: split by column, one thread had 4 panels to the other's 3
