@@ -206,6 +206,12 @@ std::string format_ratios(const std::vector<Ratio>& ratios) {
   };
   section(Ratio::Kind::peer, "Tessera vs peers, same run (speedup = peer time / Tessera time; above 1: Tessera faster)",
           "peer", "speedup");
+  const bool avx2_rows = std::any_of(ratios.begin(), ratios.end(), [](const Ratio& r) {
+    return r.kind == Ratio::Kind::peer && r.tessera.find("avx2") != std::string::npos;
+  });
+  if (avx2_rows)
+    os << "(tessera_avx2 rows: Tessera held to AVX2 against peers on their own best ISA; for a like-for-like\n"
+          " oneDNN run with DNNL_MAX_CPU_ISA=AVX2, and OpenBLAS with OPENBLAS_CORETYPE=Haswell)\n";
   section(Ratio::Kind::scaling, "Tessera thread scaling, same run (time at threads:1 / time at threads:N)", "base",
           "scaling");
   return os.str();

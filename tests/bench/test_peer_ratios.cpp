@@ -149,3 +149,12 @@ TEST_CASE("peer_ratios counts names that differ only in run settings as one benc
   CHECK(rs[0].scenario == "x/threads:1");
   CHECK(rs[0].tessera_ns == 10);
 }
+
+TEST_CASE("format_ratios says how to compare the AVX2 path like for like, only when it is there") {
+  const auto avx512 = peer_ratios({run("gemm_f32/tessera_avx512/n:64/real_time", 1),
+                                   run("gemm_f32/onednn/n:64/real_time", 1)});
+  CHECK(format_ratios(avx512).find("DNNL_MAX_CPU_ISA") == std::string::npos);
+  const auto avx2 = peer_ratios({run("gemm_f32/tessera_avx2/n:64/real_time", 1),
+                                 run("gemm_f32/onednn/n:64/real_time", 1)});
+  CHECK(format_ratios(avx2).find("DNNL_MAX_CPU_ISA=AVX2") != std::string::npos);
+}
