@@ -17,10 +17,11 @@ constexpr int MR = 14, NR = 32;
 // ROWS <= MR rows of the tile: a row tail (m < MR) runs only the accumulators it stores.
 // The packed A panel keeps its MR-row stride either way. V = 1: a column tail of at most
 // 16 columns runs one vector of accumulators per row (half the multiply-adds; the last
-// panel of a 14x14 or 28x28 image has 4 or 16 columns).
-template <int ROWS, bool Packed, int V>
+// panel of a 14x14 or 28x28 image has 4 or 16 columns). ARows: A is read in place, row i
+// at a + i * lda (the rows entry point below); otherwise a is a packed panel.
+template <int ROWS, bool Packed, int V, bool ARows = false>
 void tile_rows(int64_t kc, const float* a, const float* b, const int64_t* b_offsets, float* c, int64_t ldc, int64_t m,
-               int64_t n, const UkernelEpilogue& ep, const PrefetchRows* pull) {
+               int64_t n, const UkernelEpilogue& ep, const PrefetchRows* pull, int64_t lda = 0) {
   // Column masks: B is read only where the tile has columns (no over-read past an image).
   const __mmask16 m0 = n >= 16 ? __mmask16(0xffff) : __mmask16((1u << n) - 1);
   const __mmask16 m1 = n >= 32 ? __mmask16(0xffff) : n <= 16 ? __mmask16(0) : __mmask16((1u << (n - 16)) - 1);
@@ -57,11 +58,11 @@ void tile_rows(int64_t kc, const float* a, const float* b, const int64_t* b_offs
       }
 #pragma GCC unroll 14
       for (int i = 0; i < ROWS; ++i) {
-        const __m512 ai = _mm512_set1_ps(a[i]);
+        const __m512 ai = _mm512_set1_ps(ARows ? a[i * lda + k] : a[i]);
         acc[i][0] = _mm512_fmadd_ps(ai, b0, acc[i][0]);
         if constexpr (V == 2) acc[i][1] = _mm512_fmadd_ps(ai, b1, acc[i][1]);
       }
-      a += MR;
+      if constexpr (!ARows) a += MR;
     }
   };
   // The last kCTail k steps run with the C tile on its way into L1, so the epilogue's
@@ -157,6 +158,12 @@ void gemm_f32_ukernel_14x32__avx512(int64_t kc, const float* a, const float* b, 
   using Two = std::integral_constant<int, 2>;
   if (b_offsets) n <= 16 ? rows(std::false_type{}, One{}) : rows(std::false_type{}, Two{});
   else n <= 16 ? rows(std::true_type{}, One{}) : rows(std::true_type{}, Two{});
+}
+
+void gemm_f32_ukernel_14x32_rows__avx512(int64_t kc, const float* a, int64_t lda, const float* b, float* c, int64_t ldc,
+                                         int64_t n, const UkernelEpilogue& ep, const PrefetchRows* pull) {
+  if (n <= 16) tile_rows<MR, true, 1, true>(kc, a, b, nullptr, c, ldc, MR, n, ep, pull, lda);
+  else tile_rows<MR, true, 2, true>(kc, a, b, nullptr, c, ldc, MR, n, ep, pull, lda);
 }
 
 }  // namespace tessera::kernels
