@@ -38,6 +38,11 @@ GemmUkernel ukernel_for(Isa isa, int64_t n) {
   return nullptr;
 }
 
+// The same tile reading MR full rows of A in place (ASource::rows).
+GemmRowsUkernel rows_ukernel_for(Isa isa) {
+  return isa == Isa::avx2 ? gemm_f32_ukernel_6x16_rows__avx2 : gemm_f32_ukernel_14x32_rows__avx512;
+}
+
 // A per-thread scratch buffer that only grows: no allocation on the hot path after warm-up.
 float* scratch(int slot, size_t floats) {
   struct Buf {
@@ -75,6 +80,7 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
                   const GemmEpilogue& ep) {
   const GemmGeometry g = gemm_geometry(isa);
   const GemmUkernel uk = ukernel_for(isa, N);
+  const GemmRowsUkernel uk_rows = a.rows ? rows_ukernel_for(isa) : nullptr;
   const bool in_place = b.pack == nullptr;
   const int64_t m_tiles = (M + g.mr - 1) / g.mr, n_tiles = (N + g.nr - 1) / g.nr;
   // A parallel region costs a few microseconds (3-4 on a 2-vCPU VM), so each thread
@@ -142,8 +148,7 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
                                              pc, kc));
               const float* bpanel = in_place ? b.base + col : bp + jr * kc;
               if (a_rows)
-                gemm_f32_ukernel_14x32_rows__avx512(kc, a.A + row * a.lda + pc, a.lda, bpanel, C + row * ldc + col, ldc,
-                                                    n, e, pull);
+                uk_rows(kc, a.A + row * a.lda + pc, a.lda, bpanel, C + row * ldc + col, ldc, n, e, pull);
               else
                 uk(kc, ablk + ir * kc, bpanel, offsets, C + row * ldc + col, ldc, std::min(g.mr, mc - ir), n, e, pull);
             }
@@ -211,14 +216,15 @@ void gemm_f32(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, const
     return;
   }
   const MatrixB mb{B, ldb, trans_b};
-  // A row-major A with short rows is read in place on AVX-512 when B has few panels:
-  // packing an A panel costs ~30 % of the multiply-adds of one B panel, and with N <= 128
-  // (4 panels) that is not amortized. One thread, in place against packed, alternating
-  // in one process: 64^3 +4 %, 128^3 +5 %, [3136 x 384] x [384 x 96] (a ConvNeXt/Swin
-  // Linear) +15 %, attention's P V at 64 x 197 x 64 +5 %; two threads +0-18 %. With more
-  // panels, packing wins (N = 768: -4 %). Rows over 2 KiB apart alias in L1 (-9 %).
-  const bool a_rows = (isa == Isa::avx512 || isa == Isa::avx512vnni) && !trans_a && N > 8 && N <= 128 && K <= 512 &&
-                      lda <= 512;
+  // A row-major A with short rows is read in place when B has at most 4 panels: packing
+  // an A panel costs ~30 % of the multiply-adds of one B panel, not amortized over so few.
+  // One thread, in place against packed, alternating in one process. AVX-512: 64^3 +4 %,
+  // 128^3 +5 %, [3136 x 384] x [384 x 96] (a ConvNeXt/Swin Linear) +15 %, attention's
+  // P V at 64 x 197 x 64 +5 %; two threads +0-18 %. AVX2: +2 % at 64^3, +9-10 % at
+  // N = 48-64. With more panels packing wins (AVX-512, N = 768: -4 %). Rows over 2 KiB
+  // apart alias in L1 (-9 %). (N > 8: the narrow 14 x n kernel has no rows entry.)
+  const int64_t nr = gemm_geometry(isa).nr;
+  const bool a_rows = !trans_a && N > 8 && N <= 4 * nr && K <= 512 && lda <= 512;
   gemm_blocked(isa, ASource{nullptr, trans_a, A, lda, a_rows}, BSource{pack_b_matrix, &mb}, M, N, K, C, ldc, ep);
 }
 

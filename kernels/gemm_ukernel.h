@@ -67,13 +67,18 @@ using GemmUkernel = void (*)(int64_t kc, const float* a, const float* b, const i
 
 void gemm_f32_ukernel_14x32__avx512(int64_t kc, const float* a, const float* b, const int64_t* b_offsets, float* c,
                                     int64_t ldc, int64_t m, int64_t n, const UkernelEpilogue& ep, const PrefetchRows* pull);
-// The same tile with A read in place: MR full rows of a row-major A, row i at a + i * lda,
+// The same tiles with A read in place: MR full rows of a row-major A, row i at a + i * lda,
 // its k values contiguous; B a packed panel. Packing an A panel costs ~30 % of the
 // multiply-adds it feeds per B panel, so a product with few B panels (small N) skips it
 // (kernels/gemm.cpp). Rows more than 2 KiB apart alias in L1 (a 4 KiB lda ran 9 % slower
-// on the bare tile), so callers keep lda <= 512.
+// on the AVX-512 tile), so callers keep lda <= 512.
+using GemmRowsUkernel = void (*)(int64_t kc, const float* a, int64_t lda, const float* b, float* c, int64_t ldc,
+                                 int64_t n, const UkernelEpilogue& ep, const PrefetchRows* pull);
 void gemm_f32_ukernel_14x32_rows__avx512(int64_t kc, const float* a, int64_t lda, const float* b, float* c, int64_t ldc,
                                          int64_t n, const UkernelEpilogue& ep, const PrefetchRows* pull);
+void gemm_f32_ukernel_6x16_rows__avx2(int64_t kc, const float* a, int64_t lda, const float* b, float* c, int64_t ldc,
+                                      int64_t n, const UkernelEpilogue& ep, const PrefetchRows* pull);
+
 // n <= 8 columns (a batch-1 classifier head): A is the vector operand, B broadcast. Its
 // weights are packed at load time, so it takes no pull.
 void gemm_f32_ukernel_14xn__avx512(int64_t kc, const float* a, const float* b, const int64_t* b_offsets, float* c,

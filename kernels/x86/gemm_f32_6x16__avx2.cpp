@@ -12,9 +12,10 @@ constexpr int MR = 6, NR = 16;
 
 // kPacked: B is a packed panel (rows NR apart), walked with no offset loads.
 // kPull: walk the call's pull (packed panels only; the other calls keep the plain loop).
-template <bool kMasked, bool kPacked, bool kPull = false>
+// kARows: A read in place, row i at a + i * lda (the rows entry point below).
+template <bool kMasked, bool kPacked, bool kPull = false, bool kARows = false>
 inline void accumulate(__m256 (&acc)[MR][2], int64_t kc, const float* a, const float* b, const int64_t* b_offsets,
-                       PullCursor& pulled, __m256i mask0, __m256i mask1) {
+                       PullCursor& pulled, __m256i mask0, __m256i mask1, int64_t lda = 0) {
   for (int64_t k = 0; k < kc; ++k) {
     const float* bk = kPacked ? b + k * NR : b + b_offsets[k];
     if constexpr (kPull)
@@ -23,18 +24,22 @@ inline void accumulate(__m256 (&acc)[MR][2], int64_t kc, const float* a, const f
     const __m256 b1 = kMasked ? _mm256_maskload_ps(bk + 8, mask1) : _mm256_loadu_ps(bk + 8);
 #pragma GCC unroll 6
     for (int i = 0; i < MR; ++i) {
-      const __m256 ai = _mm256_broadcast_ss(a + i);
+      const __m256 ai = _mm256_broadcast_ss(kARows ? a + i * lda + k : a + i);
       acc[i][0] = _mm256_fmadd_ps(ai, b0, acc[i][0]);
       acc[i][1] = _mm256_fmadd_ps(ai, b1, acc[i][1]);
     }
-    a += MR;
+    if constexpr (!kARows) a += MR;
   }
 }
 
 }  // namespace
 
-void gemm_f32_ukernel_6x16__avx2(int64_t kc, const float* a, const float* b, const int64_t* b_offsets, float* c,
-                                 int64_t ldc, int64_t m, int64_t n, const UkernelEpilogue& ep, const PrefetchRows* pull) {
+namespace {
+
+// The whole tile; kARows: MR full rows of A read in place (B packed), else a packed A panel.
+template <bool kARows>
+void tile(int64_t kc, const float* a, int64_t lda, const float* b, const int64_t* b_offsets, float* c, int64_t ldc,
+          int64_t m, int64_t n, const UkernelEpilogue& ep, const PrefetchRows* pull) {
   // Column masks: B is read only where the tile has columns (no over-read past an image).
   const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   const __m256i mask0 = _mm256_cmpgt_epi32(_mm256_set1_epi32(int(n)), lane);
@@ -43,11 +48,17 @@ void gemm_f32_ukernel_6x16__avx2(int64_t kc, const float* a, const float* b, con
   for (int i = 0; i < MR; ++i) acc[i][0] = acc[i][1] = _mm256_setzero_ps();
   // vmaskmov only on partial tiles
   PullCursor pulled(pull);
-  if (n == NR && !b_offsets && pull) accumulate<false, true, true>(acc, kc, a, b, b_offsets, pulled, mask0, mask1);
-  else if (n == NR && !b_offsets) accumulate<false, true>(acc, kc, a, b, b_offsets, pulled, mask0, mask1);
-  else if (n == NR) accumulate<false, false>(acc, kc, a, b, b_offsets, pulled, mask0, mask1);
-  else if (!b_offsets) accumulate<true, true>(acc, kc, a, b, b_offsets, pulled, mask0, mask1);
-  else accumulate<true, false>(acc, kc, a, b, b_offsets, pulled, mask0, mask1);
+  if constexpr (kARows) {
+    if (n == NR && pull) accumulate<false, true, true, true>(acc, kc, a, b, nullptr, pulled, mask0, mask1, lda);
+    else if (n == NR) accumulate<false, true, false, true>(acc, kc, a, b, nullptr, pulled, mask0, mask1, lda);
+    else accumulate<true, true, false, true>(acc, kc, a, b, nullptr, pulled, mask0, mask1, lda);
+  } else {
+    if (n == NR && !b_offsets && pull) accumulate<false, true, true>(acc, kc, a, b, b_offsets, pulled, mask0, mask1);
+    else if (n == NR && !b_offsets) accumulate<false, true>(acc, kc, a, b, b_offsets, pulled, mask0, mask1);
+    else if (n == NR) accumulate<false, false>(acc, kc, a, b, b_offsets, pulled, mask0, mask1);
+    else if (!b_offsets) accumulate<true, true>(acc, kc, a, b, b_offsets, pulled, mask0, mask1);
+    else accumulate<true, false>(acc, kc, a, b, b_offsets, pulled, mask0, mask1);
+  }
   // Spill the tile with constant indices so the accumulators above stay in registers.
   alignas(32) float tile[MR][NR];
 #pragma GCC unroll 6
@@ -79,6 +90,18 @@ void gemm_f32_ukernel_6x16__avx2(int64_t kc, const float* a, const float* b, con
       _mm256_storeu_ps(ci + 8 * h, apply_fused_activation(v[h], ep.act));
     }
   }
+}
+
+}  // namespace
+
+void gemm_f32_ukernel_6x16__avx2(int64_t kc, const float* a, const float* b, const int64_t* b_offsets, float* c,
+                                 int64_t ldc, int64_t m, int64_t n, const UkernelEpilogue& ep, const PrefetchRows* pull) {
+  tile<false>(kc, a, 0, b, b_offsets, c, ldc, m, n, ep, pull);
+}
+
+void gemm_f32_ukernel_6x16_rows__avx2(int64_t kc, const float* a, int64_t lda, const float* b, float* c, int64_t ldc,
+                                      int64_t n, const UkernelEpilogue& ep, const PrefetchRows* pull) {
+  tile<true>(kc, a, lda, b, nullptr, c, ldc, MR, n, ep, pull);
 }
 
 }  // namespace tessera::kernels
