@@ -66,7 +66,7 @@ struct ASource {
   bool trans;
   const float* A;
   int64_t lda;
-  bool rows = false;  // full MR-row panels read in place (gemm_f32_ukernel_14x32_rows__avx512)
+  bool rows = false;  // full MR-row panels of a row-major A read in place (rows_ukernel_for)
 
   // What the tile before A micro-panel [m0, m0 + rows) x [k0, k0 + kc) pulls toward L2:
   // the packed panel itself (at `panel` in the block), or the rows of op(A) it is packed from.

@@ -32,14 +32,10 @@ inline void accumulate(__m256 (&acc)[MR][2], int64_t kc, const float* a, const f
   }
 }
 
-}  // namespace
-
-namespace {
-
 // The whole tile; kARows: MR full rows of A read in place (B packed), else a packed A panel.
 template <bool kARows>
-void tile(int64_t kc, const float* a, int64_t lda, const float* b, const int64_t* b_offsets, float* c, int64_t ldc,
-          int64_t m, int64_t n, const UkernelEpilogue& ep, const PrefetchRows* pull) {
+void run_tile(int64_t kc, const float* a, int64_t lda, const float* b, const int64_t* b_offsets, float* c, int64_t ldc,
+              int64_t m, int64_t n, const UkernelEpilogue& ep, const PrefetchRows* pull) {
   // Column masks: B is read only where the tile has columns (no over-read past an image).
   const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   const __m256i mask0 = _mm256_cmpgt_epi32(_mm256_set1_epi32(int(n)), lane);
@@ -96,12 +92,12 @@ void tile(int64_t kc, const float* a, int64_t lda, const float* b, const int64_t
 
 void gemm_f32_ukernel_6x16__avx2(int64_t kc, const float* a, const float* b, const int64_t* b_offsets, float* c,
                                  int64_t ldc, int64_t m, int64_t n, const UkernelEpilogue& ep, const PrefetchRows* pull) {
-  tile<false>(kc, a, 0, b, b_offsets, c, ldc, m, n, ep, pull);
+  run_tile<false>(kc, a, 0, b, b_offsets, c, ldc, m, n, ep, pull);
 }
 
 void gemm_f32_ukernel_6x16_rows__avx2(int64_t kc, const float* a, int64_t lda, const float* b, float* c, int64_t ldc,
                                       int64_t n, const UkernelEpilogue& ep, const PrefetchRows* pull) {
-  tile<true>(kc, a, lda, b, nullptr, c, ldc, MR, n, ep, pull);
+  run_tile<true>(kc, a, lda, b, nullptr, c, ldc, MR, n, ep, pull);
 }
 
 }  // namespace tessera::kernels
