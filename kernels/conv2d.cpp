@@ -6,6 +6,7 @@
 
 #include "kernels/conv2d_direct.h"
 #include "kernels/conv2d_phases.h"
+#include "kernels/conv2d_stem.h"
 #include "kernels/parallel.h"
 #include "kernels/ref/conv2d_f32.h"
 #include "tensor/error.h"
@@ -44,6 +45,10 @@ PackedConv2d pack_conv2d(const float* weight, const Conv2dShape& s) {
     p.weight.assign(weight, weight + s.OC * Kg);
     return p;
   }
+  if (use_stem(p.isa, s)) {
+    p.stem = pack_stem_weights(weight, s);
+    return p;
+  }
   if (use_direct(p.isa, s)) {
     p.direct = pack_direct_weights(weight, s);
     return p;
@@ -77,6 +82,10 @@ void conv2d_f32(float* y, const float* x, const PackedConv2d& w, const float* bi
         kernel(a, s, scratch.data());
       }
     });
+    return;
+  }
+  if (w.stem) {
+    conv2d_stem(y, x, w, bias, act, s);
     return;
   }
   if (w.direct) {

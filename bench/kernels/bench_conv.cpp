@@ -85,6 +85,8 @@ std::vector<Layer> other_layers() {
           {"resnet50_layer2_1x1", shape(1, 512, 28, 128, 1, 1, 0)},
           {"resnet50_layer3_1x1", shape(1, 1024, 14, 256, 1, 1, 0)},
           {"resnet50_layer4_1x1", shape(1, 512, 7, 2048, 1, 1, 0)},
+          {"mobilenetv2_conv1_3x3s2", shape(1, 3, 224, 32, 3, 2, 1)},
+          {"vgg16_conv1_3x3", shape(1, 3, 224, 64, 3, 1, 1)},
           {"mobilenetv2_dw3x3_144x56", shape(1, 144, 56, 144, 3, 1, 1, 144)},
           {"mobilenetv2_dw3x3s2_96x112", shape(1, 96, 112, 96, 3, 2, 1, 96)},
           {"mobilenetv2_dw3x3_192x28", shape(1, 192, 28, 192, 3, 1, 1, 192)},
