@@ -1,6 +1,8 @@
 // conv_ukernel_f32/<tile>__<isa>/k:<K>: the bare direct-convolution microkernel
 // (kernels/conv2d_ukernel.h) on one tile of a 3x3 conv over a small padded image, all
 // of it cache-resident: the ceiling of conv_f32/tessera (AVX-512) and conv_f32/tessera_avx2.
+// conv_ukernel_f32/stem_6x16x64__avx512/k:<K>: the stem kernel (kernels/conv2d_stem.h)
+// on 96 pixels of one row x 64 channels of a 3x3 (K = 27) or 7x7 (K = 147) conv over RGB.
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
@@ -8,6 +10,7 @@
 #include <vector>
 
 #include "bench/kernels/bench_util.h"
+#include "kernels/conv2d_stem.h"
 #include "kernels/conv2d_ukernel.h"
 #include "kernels/cpu.h"
 #include "tensor/rng.h"
@@ -51,6 +54,39 @@ void conv_ukernel_bench(benchmark::State& state, void (*uk)(const ConvTile&), in
   std::free(w);
 }
 
+void stem_ukernel_bench(benchmark::State& state) {
+  const int64_t taps = state.range(0) / 3, kw = taps == 49 ? 7 : 3, K = 3 * taps;
+  const int64_t Wq = 128, plane = Wq * 16, oc = 64;
+  Generator g(1);
+  std::vector<float> x(static_cast<size_t>(3 * plane + 64));
+  g.fill_normal(x.data(), static_cast<int64_t>(x.size()));
+  std::vector<float> w(static_cast<size_t>(K * oc));
+  g.fill_normal(w.data(), K * oc);
+  std::vector<float> y(static_cast<size_t>(oc * 96));
+  std::vector<int64_t> offsets(static_cast<size_t>(K));
+  for (int64_t c = 0, k = 0; c < 3; ++c)
+    for (int64_t kh = 0; kh < kw; ++kh)
+      for (int64_t j = 0; j < kw; ++j) offsets[k++] = c * plane + kh * Wq + j;
+  StemSegment segs[kStemSegments];
+  for (int64_t v = 0; v < kStemSegments; ++v) segs[v] = StemSegment{16 * v, 16 * v, 16};
+  StemTile t{};
+  t.kc = K;
+  t.x = x.data();
+  t.x_offsets = offsets.data();
+  t.segs = segs;
+  t.n_segs = kStemSegments;
+  t.w = w.data();
+  t.y = y.data();
+  t.ldy = 96;
+  t.oc = oc;
+  t.act = FusedActivation::relu;
+  for (auto _ : state) {
+    conv2d_stem_ukernel_4x16__avx512(t);
+    benchmark::DoNotOptimize(y.data());
+  }
+  bench::set_flops_counters(state, 2.0 * 96 * oc * K, 1);
+}
+
 struct TileKernel {
   const char* name;
   void (*uk)(const ConvTile&);
@@ -76,6 +112,9 @@ const int registered = [] {
                              {"7x32__avx2", conv2d_direct_ukernel_7x32__avx2, 7, 0, 1},
                              {"14x32s2__avx2", conv2d_direct_ukernel_14x32s2__avx2, 14, 0, 2},
                              {"2x7x32s2__avx2", conv2d_direct_ukernel_2x7x32s2__avx2, 14, 64, 2}});
+  if (isa_supported(Isa::avx512))
+    benchmark::RegisterBenchmark("conv_ukernel_f32/stem_6x16x64__avx512", stem_ukernel_bench)
+        ->ArgName("k")->Arg(27)->Arg(147);
   return 0;
 }();
 
