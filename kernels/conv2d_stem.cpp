@@ -64,6 +64,7 @@ void conv2d_stem(float* y, const float* x, const PackedConv2d& w, const float* b
       std::fill(band + planes, band + planes + slack, 0.f);
       const int64_t oh0 = t0 * kStemSegments / per_row;
       const int64_t oh1 = (std::min(segs, t1 * kStemSegments) - 1) / per_row + 1;
+      // the rows under output rows [oh0, oh1) and one more: a row's last segment reads past its end
       build_phase_band(band, xn, s.C, s, L, oh0, std::min(L.Hq, oh1 + (L.Hq - OH) + 1));
       StemTile t;
       t.kc = K;
@@ -77,13 +78,7 @@ void conv2d_stem(float* y, const float* x, const PackedConv2d& w, const float* b
       t.act = act;
       StemSegment seg[kStemSegments];
       t.segs = seg;
-      const int64_t oc_group = s.OC;
-      for (int64_t oc0 = 0; oc0 < s.OC; oc0 += oc_group)
       for (int64_t tile = t0; tile < t1; ++tile) {
-        t.w = w.stem.get() + oc0 * K;
-        t.y = yn + oc0 * OH * OW;
-        t.oc = std::min(oc_group, s.OC - oc0);
-        t.bias = bias ? bias + oc0 : nullptr;
         const int64_t first = tile * kStemSegments;
         t.n_segs = std::min(kStemSegments, segs - first);
         for (int64_t i = 0; i < t.n_segs; ++i) {
