@@ -6,8 +6,8 @@
 // all of K = C*KH*KW in registers, reading the input in place: a 1x1 stride-1 conv reads
 // the image as it lies, other convs read the padded image split into stride phases, in
 // which the pixels under a tile are contiguous for every (channel, kh, kw). A network's
-// stem, over at most 4 channels, turns the tile around (kernels/conv2d_stem.h): pixels
-// along the vector, 4 channels at a time, stored without a transpose. Elsewhere
+// stem, over at most 4 channels, turns the tile around (kernels/conv2d_stem.h, AVX2 too):
+// pixels along the vector, 4 channels at a time, stored without a transpose. Elsewhere
 // (AVX2, grouped convs) a GEMM reads those same contiguous runs as its B rows, with no
 // im2col buffer. Depthwise convs (groups == C == OC) have their own kernel. Weights are
 // packed once, at load time, for the path the active ISA takes.
@@ -39,7 +39,7 @@ struct PackedConv2d {
   Isa isa = Isa::ref;
   std::vector<PackedA> groups;     // GEMM paths: one packed A [OC/g, C/g*KH*KW] per group
   std::shared_ptr<float> direct;   // direct path (AVX-512, groups == 1): 32-channel weight panels
-  std::shared_ptr<float> stem;     // stem path (AVX-512, groups == 1, C <= 4): 4-channel weight blocks
+  std::shared_ptr<float> stem;     // stem path (groups == 1, C <= 4): 4-channel weight blocks
   std::vector<float> weight;       // ref and depthwise paths: the weight as given
 };
 PackedConv2d pack_conv2d(const float* weight, const Conv2dShape& s);

@@ -15,15 +15,16 @@ constexpr int64_t kStemOC = 4;  // output channels per tile, the broadcast side
 }
 
 // Stride-1/2 kernels up to 7x7 over at most 4 channels. One thread, alternating with the
-// direct path in one process: VGG's 3 -> 64 3x3 at 224^2 1.9x, a CIFAR 3 -> 64 3x3 at
-// 32^2 2.4x, MobileNetV3's 3 -> 16 3x3 s2 1.4x, ResNet's 7x7 s2 +4 %, MobileNetV2's
-// 3 -> 32 3x3 s2 level to +5 %, a 1-channel 28^2 map (Fashion-MNIST) 1.5x. Not wider
-// strides: an 11x11 s4 (AlexNet) ran 9-12 % slower, a 16x16 s16 patchify (ViT) 47 %,
-// where a tile's input outgrows L1. With 8 and 16 input channels it still won at 112^2
-// and 3x3 s1 (+9 %, +3 %), but lost on smaller maps and at stride 2 (-7 to -20 %).
+// direct path in one process, AVX-512 (AVX2): VGG's 3 -> 64 3x3 at 224^2 1.9x (3.0x), a
+// CIFAR 3 -> 64 3x3 at 32^2 2.4x (2.7x), MobileNetV3's 3 -> 16 3x3 s2 1.4x (+3 %),
+// ResNet's 7x7 s2 +4 % (+3 %), MobileNetV2's 3 -> 32 3x3 s2 level to +5 % (level), a
+// 1-channel 28^2 map (Fashion-MNIST) 1.5x (1.2x). Not wider strides: an 11x11 s4
+// (AlexNet) ran 9-12 % slower, a 16x16 s16 patchify (ViT) 47 %, where a tile's input
+// outgrows L1. With 8 and 16 input channels it still won at 112^2 and 3x3 s1 (+9 %,
+// +3 %), but lost on smaller maps and at stride 2 (-7 to -20 %).
 bool use_stem(Isa isa, const Conv2dShape& s) {
-  return (isa == Isa::avx512 || isa == Isa::avx512vnni) && s.groups == 1 && s.C <= kStemMaxChannels &&
-         !s.is_pointwise() && s.SH <= 2 && s.SW <= 2 && s.KH <= 7 && s.KW <= 7;
+  return isa != Isa::ref && s.groups == 1 && s.C <= kStemMaxChannels && !s.is_pointwise() && s.SH <= 2 &&
+         s.SW <= 2 && s.KH <= 7 && s.KW <= 7;
 }
 
 std::shared_ptr<float> pack_stem_weights(const float* w, const Conv2dShape& s) {
@@ -48,6 +49,7 @@ void conv2d_stem(float* y, const float* x, const PackedConv2d& w, const float* b
                  const Conv2dShape& s) {
   const int64_t OH = s.OH(), OW = s.OW(), K = s.C * s.KH * s.KW;
   const PhaseLayout L = phase_layout(s);
+  const auto kernel = w.isa == Isa::avx2 ? conv2d_stem_ukernel_4x16__avx2 : conv2d_stem_ukernel_4x16__avx512;
   thread_local std::vector<int64_t> offsets_buf;
   int64_t* offsets = grow(offsets_buf, static_cast<size_t>(K));
   build_offsets(offsets, s.C, s, L);
@@ -85,7 +87,7 @@ void conv2d_stem(float* y, const float* x, const PackedConv2d& w, const float* b
           const int64_t oh = (first + i) / per_row, ow = (first + i) % per_row * 16;
           seg[i] = StemSegment{oh * L.Wq + ow, oh * OW + ow, std::min<int64_t>(16, OW - ow)};
         }
-        conv2d_stem_ukernel_4x16__avx512(t);
+        kernel(t);
       }
     });
   }

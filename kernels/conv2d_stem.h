@@ -1,4 +1,4 @@
-// The stem path (AVX-512, groups == 1, at most kStemMaxChannels input channels): a
+// The stem path (AVX-512 and AVX2, groups == 1, at most kStemMaxChannels input channels): a
 // network's first conv, over the image's RGB planes. Internal to kernels/conv2d*.cpp.
 //
 // There K = C*KH*KW is short: 27 for a 3x3, 147 for ResNet's 7x7. The direct path's tile
@@ -45,6 +45,8 @@ struct StemTile {
 };
 
 void conv2d_stem_ukernel_4x16__avx512(const StemTile& t);
+// AVX2: the same tile in passes of one segment x 4 channels (kernels/x86/conv2d_stem_f32__avx2.cpp).
+void conv2d_stem_ukernel_4x16__avx2(const StemTile& t);
 
 bool use_stem(Isa isa, const Conv2dShape& s);
 // Weights [OC, C, KH, KW] as blocks of 4 output channels: block t holds K rows of

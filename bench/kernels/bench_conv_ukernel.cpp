@@ -1,12 +1,13 @@
 // conv_ukernel_f32/<tile>__<isa>/k:<K>: the bare direct-convolution microkernel
 // (kernels/conv2d_ukernel.h) on one tile of a 3x3 conv over a small padded image, all
 // of it cache-resident: the ceiling of conv_f32/tessera (AVX-512) and conv_f32/tessera_avx2.
-// conv_ukernel_f32/stem_6x16x64__avx512/k:<K>: the stem kernel (kernels/conv2d_stem.h)
+// conv_ukernel_f32/stem_6x16x64__<isa>/k:<K>: the stem kernel (kernels/conv2d_stem.h)
 // on 96 pixels of one row x 64 channels of a 3x3 (K = 27) or 7x7 (K = 147) conv over RGB.
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "bench/kernels/bench_util.h"
@@ -54,7 +55,7 @@ void conv_ukernel_bench(benchmark::State& state, void (*uk)(const ConvTile&), in
   std::free(w);
 }
 
-void stem_ukernel_bench(benchmark::State& state) {
+void stem_ukernel_bench(benchmark::State& state, void (*uk)(const StemTile&)) {
   const int64_t taps = state.range(0) / 3, kw = taps == 49 ? 7 : 3, K = 3 * taps;
   const int64_t Wq = 128, plane = Wq * 16, oc = 64;
   Generator g(1);
@@ -81,7 +82,7 @@ void stem_ukernel_bench(benchmark::State& state) {
   t.oc = oc;
   t.act = FusedActivation::relu;
   for (auto _ : state) {
-    conv2d_stem_ukernel_4x16__avx512(t);
+    uk(t);
     benchmark::DoNotOptimize(y.data());
   }
   bench::set_flops_counters(state, 2.0 * 96 * oc * K, 1);
@@ -112,9 +113,12 @@ const int registered = [] {
                              {"7x32__avx2", conv2d_direct_ukernel_7x32__avx2, 7, 0, 1},
                              {"14x32s2__avx2", conv2d_direct_ukernel_14x32s2__avx2, 14, 0, 2},
                              {"2x7x32s2__avx2", conv2d_direct_ukernel_2x7x32s2__avx2, 14, 64, 2}});
-  if (isa_supported(Isa::avx512))
-    benchmark::RegisterBenchmark("conv_ukernel_f32/stem_6x16x64__avx512", stem_ukernel_bench)
-        ->ArgName("k")->Arg(27)->Arg(147);
+  using StemFn = void (*)(const StemTile&);
+  for (auto [isa, name, uk] : {std::tuple<Isa, const char*, StemFn>{Isa::avx512, "avx512", conv2d_stem_ukernel_4x16__avx512},
+                                std::tuple<Isa, const char*, StemFn>{Isa::avx2, "avx2", conv2d_stem_ukernel_4x16__avx2}})
+    if (isa_supported(isa))
+      benchmark::RegisterBenchmark((std::string("conv_ukernel_f32/stem_6x16x64__") + name).c_str(), stem_ukernel_bench, uk)
+          ->ArgName("k")->Arg(27)->Arg(147);
   return 0;
 }();
 

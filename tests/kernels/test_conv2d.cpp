@@ -62,10 +62,10 @@ Conv2dShape conv(int64_t n, int64_t c, int64_t h, int64_t w, int64_t oc, int64_t
 TEST_CASE("conv2d: every ISA path matches the ref loop nest within the dot-product bound") {
   const Isa saved = active_isa();
   std::vector<Conv2dShape> shapes = {
-      // at most 4 input channels: the stem path on AVX-512, the direct one on AVX2
+      // at most 4 input channels: the stem path (its own kernel on AVX-512 and AVX2)
       conv(1, 3, 23, 19, 16, 7, 2, 3),         // ResNet stem, odd image
-      conv(1, 3, 30, 30, 64, 7, 2, 3),         // stem: AVX2's two weight panels that fit L1, each a pass over the tiles
-      conv(1, 3, 224, 224, 64, 7, 2, 3),       // the real stem: output > 2 MiB (AVX2: lines fetched during the k steps)
+      conv(1, 3, 30, 30, 64, 7, 2, 3),         // stem: 16 channel blocks, tiles across rows of 12
+      conv(1, 3, 224, 224, 64, 7, 2, 3),       // the real stem: 112 = 7 segments a row, tiles of 6
       conv(2, 3, 33, 35, 30, 3, 1, 1),         // VGG-like 3x3 s1, batch 2: segments 16 + 16 + 3, 2-channel tail block
       conv(1, 1, 28, 28, 32, 3, 1, 1),         // one channel (Fashion-MNIST), tiles across rows of 28
       conv(1, 4, 17, 13, 5, 3, 2, 2, 2),       // RGBA, stride 2, dilation 2: one 4-channel block and 1 channel
@@ -143,22 +143,25 @@ TEST_CASE("conv2d: every ISA path matches the ref loop nest within the dot-produ
   set_active_isa(saved);
 }
 
-TEST_CASE("conv2d: convs over at most 4 channels take the stem path on AVX-512, stride <= 2 and up to 7x7") {
-  if (!isa_supported(Isa::avx512)) return;
+TEST_CASE("conv2d: convs over at most 4 channels take the stem path, stride <= 2 and up to 7x7") {
   const Isa saved = active_isa();
-  set_active_isa(Isa::avx512);
   auto path = [](const Conv2dShape& s) {
     std::vector<float> w(s.OC * s.C * s.KH * s.KW, 0.5f);
     const PackedConv2d p = pack_conv2d(w.data(), s);
-    return p.stem ? "stem" : p.direct ? "direct" : "gemm";
+    return std::string(p.stem ? "stem" : p.direct ? "direct" : "gemm");
   };
-  CHECK(std::string(path(conv(1, 3, 224, 224, 64, 7, 2, 3))) == "stem");   // ResNet
-  CHECK(std::string(path(conv(1, 3, 224, 224, 64, 3, 1, 1))) == "stem");   // VGG
-  CHECK(std::string(path(conv(1, 1, 28, 28, 32, 3, 1, 1))) == "stem");     // one channel
-  CHECK(std::string(path(conv(1, 5, 224, 224, 64, 3, 1, 1))) == "direct"); // 5 channels
-  CHECK(std::string(path(conv(1, 3, 224, 224, 64, 11, 4, 2))) == "direct"); // AlexNet: stride 4
-  CHECK(std::string(path(conv(1, 3, 224, 224, 96, 4, 4, 0))) == "direct");  // patchify
-  CHECK(std::string(path(conv(1, 3, 56, 56, 96, 1, 1, 0))) == "gemm");     // 1x1 s1
+  for (Isa isa : supported_isas()) {
+    if (isa == Isa::ref) continue;
+    set_active_isa(isa);
+    CAPTURE(std::string(isa_name(isa)));
+    CHECK(path(conv(1, 3, 224, 224, 64, 7, 2, 3)) == "stem");     // ResNet
+    CHECK(path(conv(1, 3, 224, 224, 64, 3, 1, 1)) == "stem");     // VGG
+    CHECK(path(conv(1, 1, 28, 28, 32, 3, 1, 1)) == "stem");       // one channel
+    CHECK(path(conv(1, 5, 224, 224, 64, 3, 1, 1)) == "direct");   // 5 channels
+    CHECK(path(conv(1, 3, 224, 224, 64, 11, 4, 2)) == "direct");  // AlexNet: stride 4
+    CHECK(path(conv(1, 3, 224, 224, 96, 4, 4, 0)) == "direct");   // patchify
+    CHECK(path(conv(1, 3, 56, 56, 96, 1, 1, 0)) == "gemm");       // 1x1 s1
+  }
   set_active_isa(saved);
 }
 
