@@ -17,7 +17,7 @@ constexpr int64_t kStemOC = 4;  // output channels per tile, the broadcast side
 // Stride-1/2 kernels up to 7x7 over at most 4 channels. One thread, alternating with the
 // direct path in one process, AVX-512 (AVX2): VGG's 3 -> 64 3x3 at 224^2 1.9x (3.0x), a
 // CIFAR 3 -> 64 3x3 at 32^2 2.4x (2.7x), MobileNetV3's 3 -> 16 3x3 s2 1.4x (+3 %),
-// ResNet's 7x7 s2 +4 % (+3 %), MobileNetV2's 3 -> 32 3x3 s2 level to +5 % (level), a
+// ResNet's 7x7 s2 +4 % (+3 %), MobileNetV2's 3 -> 32 3x3 s2 -7 to +5 % (level), a
 // 1-channel 28^2 map (Fashion-MNIST) 1.5x (1.2x). Not wider strides: an 11x11 s4
 // (AlexNet) ran 9-12 % slower, a 16x16 s16 patchify (ViT) 47 %, where a tile's input
 // outgrows L1. With 8 and 16 input channels it still won at 112^2 and 3x3 s1 (+9 %,
