@@ -36,7 +36,9 @@ class RatioReporter : public BenchmarkReporter {
       // Aggregates other than time statistics (a coefficient of variation) are no times.
       if (aggregate && r.aggregate_unit != benchmark::kTime) continue;
       const double ns = r.GetAdjustedRealTime() / benchmark::GetTimeUnitMultiplier(r.time_unit) * 1e9;
-      measurements_.push_back({r.run_name.str(), aggregate ? r.aggregate_name : "", ns});
+      const auto gflops = r.counters.find("GFLOPS");
+      measurements_.push_back(
+          {r.run_name.str(), aggregate ? r.aggregate_name : "", ns, gflops == r.counters.end() ? 0.0 : gflops->second.value});
     }
   }
   void Finalize() override {

@@ -99,7 +99,7 @@ namespace {
 // A benchmark with the one time that stands for it.
 struct Timed {
   Parsed p;
-  double ns;
+  double ns, gflops;
 };
 
 // One time per benchmark: its median aggregate, else the median of its iteration runs;
@@ -107,8 +107,8 @@ struct Timed {
 // (min_time:...) count as one benchmark, the first.
 std::vector<Timed> benchmark_times(const std::vector<Measurement>& runs) {
   struct Times {
-    std::vector<double> iterations;
-    double median_aggregate = -1;
+    std::vector<double> iterations, iteration_gflops;
+    double median_aggregate = -1, median_gflops = 0;
   };
   std::vector<std::string> order;
   std::map<std::string, Times> by_name;
@@ -116,8 +116,13 @@ std::vector<Timed> benchmark_times(const std::vector<Measurement>& runs) {
     if (!(m.real_ns > 0)) continue;
     auto [it, fresh] = by_name.try_emplace(m.name);
     if (fresh) order.push_back(m.name);
-    if (m.aggregate.empty()) it->second.iterations.push_back(m.real_ns);
-    else if (m.aggregate == "median") it->second.median_aggregate = m.real_ns;
+    if (m.aggregate.empty()) {
+      it->second.iterations.push_back(m.real_ns);
+      it->second.iteration_gflops.push_back(m.gflops);
+    } else if (m.aggregate == "median") {
+      it->second.median_aggregate = m.real_ns;
+      it->second.median_gflops = m.gflops;
+    }
   }
   std::vector<Timed> out;
   std::set<std::string> cases;
@@ -126,13 +131,15 @@ std::vector<Timed> benchmark_times(const std::vector<Measurement>& runs) {
     const Parsed p = parse(name);
     if (!p.ok || (t.median_aggregate < 0 && t.iterations.empty())) continue;
     if (!cases.insert(p.op + "/" + p.impl + "/" + p.scenario).second) continue;
-    out.push_back({p, t.median_aggregate >= 0 ? t.median_aggregate : median(t.iterations)});
+    const bool agg = t.median_aggregate >= 0;
+    out.push_back({p, agg ? t.median_aggregate : median(t.iterations),
+                   agg ? t.median_gflops : median(t.iteration_gflops)});
   }
   return out;
 }
 
 // Grouped for reading, whatever order the run took (--benchmark_enable_random_interleaving):
-// peer rows, then scaling; ops and implementations as they first appeared; cases in
+// peer rows, then scaling, then peak; ops and implementations as they first appeared; cases in
 // natural order.
 void sort_for_reading(std::vector<Ratio>& rows, const std::vector<Timed>& timed) {
   std::map<std::string, size_t> first_seen;
@@ -148,6 +155,29 @@ void sort_for_reading(std::vector<Ratio>& rows, const std::vector<Timed>& timed)
     const auto other = [&](const Ratio& r) { return r.kind == Ratio::Kind::peer ? seen("impl:" + r.other) : 0; };
     return other(x) < other(y);
   });
+}
+
+// The ISA part of a peak scenario ("avx512/threads:2" -> "avx512").
+std::string peak_isa(const std::string& scenario) { return scenario.substr(0, scenario.find('/')); }
+
+// The FMA peak a Tessera case is measured against: peak/fma_f32/<isa>/threads:N at the
+// case's thread count, the ISA its implementation names (tessera_avx2 -> avx2), else the
+// widest one the run has. Null without a GFLOPS counter or a matching peak run.
+const Timed* same_run_peak(const std::vector<Timed>& timed, const Timed& t) {
+  const size_t at = t.p.scenario.find("threads:");
+  if (!(t.gflops > 0) || t.p.op == "peak" || at == std::string::npos) return nullptr;
+  const std::string threads = t.p.scenario.substr(at, t.p.scenario.find('/', at) - at);
+  const Timed *named = nullptr, *widest = nullptr;
+  for (const Timed& e : timed) {
+    if (e.p.op != "peak" || e.p.impl != "fma_f32" || !(e.gflops > 0)) continue;
+    const std::string isa = peak_isa(e.p.scenario);
+    if (e.p.scenario != isa + "/" + threads) continue;
+    // the longest ISA the name holds: tessera_avx512vnni is avx512vnni, not avx512
+    if (t.p.impl.find(isa) != std::string::npos && (!named || isa.size() > peak_isa(named->p.scenario).size()))
+      named = &e;
+    if (!widest || e.gflops > widest->gflops) widest = &e;
+  }
+  return named ? named : widest;
 }
 
 }  // namespace
@@ -167,6 +197,9 @@ std::vector<Ratio> peer_ratios(const std::vector<Measurement>& runs) {
     if (base != ns_of.end())
       out.push_back({Ratio::Kind::scaling, t.p.op, t.p.scenario, t.p.impl, "threads:1", t.ns, base->second,
                      base->second / t.ns});
+    if (const Timed* peak = same_run_peak(timed, t))
+      out.push_back({Ratio::Kind::peak, t.p.op, t.p.scenario, t.p.impl, peak->p.op + "/" + peak->p.impl + "/" +
+                     peak_isa(peak->p.scenario), t.ns, peak->ns, t.gflops / peak->gflops});
   }
   sort_for_reading(out, timed);
   return out;
@@ -200,7 +233,7 @@ std::string format_ratios(const std::vector<Ratio>& ratios) {
         any = true;
       }
       char x[32];
-      std::snprintf(x, sizeof x, "%.2fx", r.ratio);
+      std::snprintf(x, sizeof x, kind == Ratio::Kind::peak ? "%.1f %%" : "%.2fx", kind == Ratio::Kind::peak ? 100 * r.ratio : r.ratio);
       line(r.op + "/" + r.scenario, r.tessera, r.other, format_time(r.tessera_ns), format_time(r.other_ns), x);
     }
   };
@@ -214,6 +247,10 @@ std::string format_ratios(const std::vector<Ratio>& ratios) {
           " oneDNN run with DNNL_MAX_CPU_ISA=AVX2, and OpenBLAS with OPENBLAS_CORETYPE=Haswell)\n";
   section(Ratio::Kind::scaling, "Tessera thread scaling, same run (time at threads:1 / time at threads:N)", "base",
           "scaling");
+  section(Ratio::Kind::peak,
+          "Tessera vs the FMA peak run in the same process (GFLOP/s over the peak's at the same thread count;\n"
+          "pct_peak above divides by the best burst at start-up instead)",
+          "peak", "of peak");
   return os.str();
 }
 
@@ -222,7 +259,8 @@ void write_ratios_csv(const std::vector<Ratio>& ratios, const std::string& path)
   os.precision(10);
   os << "kind,op,case,tessera,other,tessera_ns,other_ns,ratio\n";
   for (const Ratio& r : ratios)
-    os << (r.kind == Ratio::Kind::peer ? "peer" : "scaling") << ',' << r.op << ',' << r.scenario << ',' << r.tessera
+    os << (r.kind == Ratio::Kind::peer ? "peer" : r.kind == Ratio::Kind::scaling ? "scaling" : "peak") << ',' << r.op
+       << ',' << r.scenario << ',' << r.tessera
        << ',' << r.other << ',' << r.tessera_ns << ',' << r.other_ns << ',' << r.ratio << '\n';
   write_file_atomic(path, os.str());
 }

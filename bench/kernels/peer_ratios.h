@@ -4,7 +4,10 @@
 // and gemm_f32/onednn/n:1024/threads:1 time the same case, so their ratio is a speedup.
 // Implementations named tessera* are Tessera's; any other implementation of the same op
 // and case is a peer. A Tessera case at threads:N > 1 is also set against its threads:1
-// run (the scaling the targets in bench/README.md ask of SGEMM).
+// run (the scaling the targets in bench/README.md ask of SGEMM), and a case with a GFLOPS
+// counter against the FMA peak run in the same process at the same thread count
+// (peak/fma_f32/<isa>/threads:N): the clock it ran at, not the best burst at start-up that
+// the pct_peak counter divides by.
 // Pure functions, no Google Benchmark here: the reporter (main.cpp) feeds them.
 #pragma once
 #include <string>
@@ -18,20 +21,22 @@ struct Measurement {
   std::string name;      // full benchmark name, e.g. conv_f32/tessera/resnet18_all/threads:2/real_time
   std::string aggregate; // "" for an iteration run
   double real_ns = 0;    // wall time per iteration
+  double gflops = 0;     // its GFLOPS counter, 0 when it has none
 };
 
 struct Ratio {
-  enum class Kind { peer, scaling } kind = Kind::peer;
+  enum class Kind { peer, scaling, peak } kind = Kind::peer;
   std::string op;       // gemm_f32
   std::string scenario; // n:1024/threads:1 (run settings such as real_time and min_time left out)
   std::string tessera;  // tessera_avx512
-  std::string other;    // the peer (onednn), or "threads:1" for scaling
+  std::string other;    // the peer (onednn), "threads:1" for scaling, "peak/fma_f32/avx512" for peak
   double tessera_ns = 0, other_ns = 0;
-  double ratio = 0;     // other_ns / tessera_ns: > 1 means Tessera is faster
+  double ratio = 0;     // other_ns / tessera_ns: > 1 means Tessera is faster; for peak rows,
+                        // Tessera's GFLOP/s over the peak run's (0.9: 90 % of peak)
 };
 
-// Each benchmark's time is its median aggregate when the run has one, else the median of
-// its iteration runs. Peer rows first, then scaling; within each, grouped by op and Tessera
+// Each benchmark's time (and GFLOPS) is its median aggregate when the run has one, else the
+// median of its iteration runs. Peer rows first, then scaling, then peak; within each, grouped by op and Tessera
 // implementation (in the order they first appear), cases in natural order (n:256 before
 // n:1024), peers in the order they first appear.
 std::vector<Ratio> peer_ratios(const std::vector<Measurement>& runs);
@@ -39,7 +44,7 @@ std::vector<Ratio> peer_ratios(const std::vector<Measurement>& runs);
 // A readable table of the ratios, one line per pair; empty when there are none.
 std::string format_ratios(const std::vector<Ratio>& ratios);
 
-// CSV (kind,op,case,tessera,other,tessera_ns,other_ns,ratio), written to a temporary file
+// CSV (kind,op,case,tessera,other,tessera_ns,other_ns,ratio; kind peer, scaling or peak), written to a temporary file
 // and renamed over `path`. Throws tessera::Error naming the file on failure.
 void write_ratios_csv(const std::vector<Ratio>& ratios, const std::string& path);
 

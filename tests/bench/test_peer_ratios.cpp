@@ -158,3 +158,32 @@ TEST_CASE("format_ratios says how to compare the AVX2 path like for like, only w
                                  run("gemm_f32/onednn/n:64/real_time", 1)});
   CHECK(format_ratios(avx2).find("DNNL_MAX_CPU_ISA=AVX2") != std::string::npos);
 }
+
+TEST_CASE("peer_ratios sets a case with a GFLOPS counter against the same run's FMA peak of its ISA and threads") {
+  auto g = [](const std::string& name, double gflops, const std::string& aggregate = "") {
+    return Measurement{name, aggregate, 1e6 / gflops, gflops};
+  };
+  const auto rs = peer_ratios({g("gemm_f32/tessera_avx512/n:1024/threads:1/real_time", 190, "median"),
+                               g("gemm_f32/tessera_avx512/n:1024/threads:2/real_time", 360),
+                               g("gemm_f32/tessera_avx512/n:1024/threads:4/real_time", 700),  // no peak at 4
+                               g("gemm_f32/tessera_avx2/n:1024/threads:1/real_time", 90),
+                               g("conv_f32/tessera/x/threads:1/real_time", 180),  // no ISA named: the widest
+                               g("peak/fma_f32/avx2/threads:1/min_time:0.200/real_time", 100),
+                               g("peak/fma_f32/avx512/threads:1/min_time:0.200/real_time", 200, "median"),
+                               g("peak/fma_f32/avx512/threads:2/min_time:0.200/real_time", 400),
+                               Measurement{"gemm_f32/onednn/n:1024/threads:1/real_time", "", 5e3, 0}});
+  auto peak = [&](const std::string& tessera, const std::string& other, const std::string& scenario) {
+    const Ratio* r = find(rs, Ratio::Kind::peak, tessera, other, scenario);
+    return r ? r->ratio : -1.0;
+  };
+  CHECK(peak("tessera_avx512", "peak/fma_f32/avx512", "n:1024/threads:1") == doctest::Approx(0.95).epsilon(1e-12));
+  CHECK(peak("tessera_avx512", "peak/fma_f32/avx512", "n:1024/threads:2") == doctest::Approx(0.9).epsilon(1e-12));
+  CHECK(peak("tessera_avx2", "peak/fma_f32/avx2", "n:1024/threads:1") == doctest::Approx(0.9).epsilon(1e-12));
+  CHECK(peak("tessera", "peak/fma_f32/avx512", "x/threads:1") == doctest::Approx(0.9).epsilon(1e-12));
+  int peak_rows = 0;
+  for (const Ratio& r : rs) peak_rows += r.kind == Ratio::Kind::peak;
+  CHECK(peak_rows == 4);  // not threads:4, not the peer, not the peak runs themselves
+  const std::string table = format_ratios(rs);
+  CHECK(table.find("95.0 %") != std::string::npos);
+  CHECK(table.find("of peak") != std::string::npos);
+}
