@@ -21,6 +21,15 @@ using namespace tessera::kernels;
 
 namespace {
 
+// Where weight position (c, kh, kw) reads in channel planes `plane` floats apart, rows Wq apart.
+std::vector<int64_t> tap_offsets(int64_t channels, int64_t kernel, int64_t Wq, int64_t plane) {
+  std::vector<int64_t> offsets;
+  for (int64_t c = 0; c < channels; ++c)
+    for (int64_t kh = 0; kh < kernel; ++kh)
+      for (int64_t kw = 0; kw < kernel; ++kw) offsets.push_back(c * plane + kh * Wq + kw);
+  return offsets;
+}
+
 // K = channels * 9: a 3x3 kernel over channels planes of 16 x 16 padded pixels (32 wide
 // for the stride-2 tiles, whose pixels are 2 apart).
 void conv_ukernel_bench(benchmark::State& state, void (*uk)(const ConvTile&), int64_t pixels, int64_t row_step,
@@ -32,10 +41,7 @@ void conv_ukernel_bench(benchmark::State& state, void (*uk)(const ConvTile&), in
   float* w = static_cast<float*>(std::aligned_alloc(64, static_cast<size_t>(K * 32 * 4)));
   g.fill_normal(w, K * 32);
   std::vector<float> y(static_cast<size_t>(32 * 16));
-  std::vector<int64_t> offsets(static_cast<size_t>(K));
-  for (int64_t c = 0, k = 0; c < channels; ++c)
-    for (int64_t kh = 0; kh < 3; ++kh)
-      for (int64_t kw = 0; kw < 3; ++kw) offsets[k++] = c * plane + kh * Wq + kw;
+  const std::vector<int64_t> offsets = tap_offsets(channels, 3, Wq, plane);
   ConvTile t{};
   t.kc = K;
   t.x = x.data();
@@ -64,23 +70,11 @@ void stem_ukernel_bench(benchmark::State& state, void (*uk)(const StemTile&)) {
   std::vector<float> w(static_cast<size_t>(K * oc));
   g.fill_normal(w.data(), K * oc);
   std::vector<float> y(static_cast<size_t>(oc * 96));
-  std::vector<int64_t> offsets(static_cast<size_t>(K));
-  for (int64_t c = 0, k = 0; c < 3; ++c)
-    for (int64_t kh = 0; kh < kw; ++kh)
-      for (int64_t j = 0; j < kw; ++j) offsets[k++] = c * plane + kh * Wq + j;
+  const std::vector<int64_t> offsets = tap_offsets(3, kw, Wq, plane);
   StemSegment segs[kStemSegments];
   for (int64_t v = 0; v < kStemSegments; ++v) segs[v] = StemSegment{16 * v, 16 * v, 16};
-  StemTile t{};
-  t.kc = K;
-  t.x = x.data();
-  t.x_offsets = offsets.data();
-  t.segs = segs;
-  t.n_segs = kStemSegments;
-  t.w = w.data();
-  t.y = y.data();
-  t.ldy = 96;
-  t.oc = oc;
-  t.act = FusedActivation::relu;
+  const StemTile t{K, x.data(), offsets.data(), segs, kStemSegments, w.data(), y.data(), /*ldy=*/96, oc,
+                   /*bias=*/nullptr, FusedActivation::relu};
   for (auto _ : state) {
     uk(t);
     benchmark::DoNotOptimize(y.data());

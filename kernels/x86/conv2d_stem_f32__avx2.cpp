@@ -31,7 +31,7 @@ void stem_pass(const StemTile& t, const StemSegment& seg, const float* w, int64_
       acc[j][1] = _mm256_fmadd_ps(wj, x1, acc[j][1]);
     }
   };
-  // Three k steps an iteration, as on AVX-512 (there +2-8 %).
+  // Three k steps an iteration, as on AVX-512.
   int64_t k = 0;
   for (; k + 3 <= t.kc; k += 3) {
     step(k);
