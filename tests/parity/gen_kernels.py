@@ -27,6 +27,7 @@ def save(name, **tensors):
 
 convs = [  # name, N, C, H, W, OC, k, stride, pad, dilation, groups, act
     ("stem", 1, 3, 37, 29, 16, 7, 2, 3, 1, 1, "relu"),
+    ("stem3x3", 2, 3, 33, 35, 10, 3, 1, 1, 1, 1, "relu6"),
     ("basic3x3", 2, 16, 14, 14, 24, 3, 1, 1, 1, 1, "none"),
     ("down1x1", 1, 24, 14, 14, 48, 1, 2, 0, 1, 1, "none"),
     ("pointwise", 1, 40, 9, 9, 36, 1, 1, 0, 1, 1, "relu6"),
