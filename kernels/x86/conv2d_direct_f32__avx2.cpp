@@ -3,11 +3,14 @@
 // in passes over K, each a block of P pixels x V vectors of 8 channels in P*V ymm
 // accumulators, beside V weight vectors and a broadcast (at most 16 registers).
 //
-// Every pass keeps at least 10 independent accumulators: with 8 (4 pixels x 16 channels)
-// a pass ran at half the FMA rate on Zen 5, its chains too short for the FMA latency.
-// A 14-pixel tile is therefore 4 passes of 14 pixels x 8 channels (14 FMAs for 14
-// broadcasts and one weight load per k step); a 7-pixel one 5 x 16, 5 x 16 and 2 x 32.
-// The passes re-read the tile's input rows and weight panel from L1/L2.
+// Most passes keep 12 independent accumulators: with 8 (4 pixels x 16 channels) a pass ran
+// at half the FMA rate on Zen 5, its chains too short for the FMA latency, and 10 (5 x 16)
+// still left 7-11 % on the table. A 14-pixel tile is 4 passes of 6 pixels x 16 channels
+// (12 FMAs for 6 broadcasts and 2 weight loads per k step) and one of its last 2 pixels x
+// 32 channels; a 7-pixel one 5 x 16, 5 x 16 and 2 x 32 (6 x 16 twice and 1 x 32: level).
+// (4 x 24 passes with a 12 x 8 one ran level with 5 x 16; 14 x 8, 15 loads per 14 FMAs,
+// 8-10 % below it.) The passes
+// re-read the tile's input rows and weight panel from L1/L2.
 #include <immintrin.h>
 
 #include "kernels/conv2d_ukernel.h"
@@ -142,19 +145,11 @@ void direct_tile(const ConvTile& t) {
       _mm_prefetch(reinterpret_cast<const char*>(t.y + j * t.ldy + t.m - 1), _MM_HINT_T0);
     }
   if constexpr (MR == 14) {
-#ifdef LAYOUT_Y
-    Pass<MR, Split, S, 0, 14, 0, 1>::run(t, x0, x1);
-    Pass<MR, Split, S, 0, 14, 1, 1>::run(t, x0, x1);
-    Pass<MR, Split, S, 0, 14, 2, 1>::run(t, x0, x1);
-    Pass<MR, Split, S, 0, 14, 3, 1>::run(t, x0, x1);
-#else
-    Pass<MR, Split, S, 0, 5, 0, 2>::run(t, x0, x1);
-    Pass<MR, Split, S, 5, 5, 0, 2>::run(t, x0, x1);
-    Pass<MR, Split, S, 0, 5, 2, 2>::run(t, x0, x1);
-    Pass<MR, Split, S, 5, 5, 2, 2>::run(t, x0, x1);
-    Pass<MR, Split, S, 10, 4, 0, 3>::run(t, x0, x1);
-    Pass<MR, Split, S, 10, 4, 3, 1>::run(t, x0, x1);
-#endif
+    Pass<MR, Split, S, 0, 6, 0, 2>::run(t, x0, x1);
+    Pass<MR, Split, S, 6, 6, 0, 2>::run(t, x0, x1);
+    Pass<MR, Split, S, 0, 6, 2, 2>::run(t, x0, x1);
+    Pass<MR, Split, S, 6, 6, 2, 2>::run(t, x0, x1);
+    Pass<MR, Split, S, 12, 2, 0, 4>::run(t, x0, x1);
   } else {
     Pass<MR, Split, S, 0, 5, 0, 2>::run(t, x0, x1);
     Pass<MR, Split, S, 0, 5, 2, 2>::run(t, x0, x1);
