@@ -3,7 +3,8 @@
 // weights and 1 input vector, 13 of the 16 ymm registers. The tile's segments go one at a
 // time through every channel block, the segment's input staying in L1. (3 segments x 2
 // channels, 12 accumulators, left the compiler too few registers: it re-loaded each input
-// vector for its second channel and ran 22-28 % slower.)
+// vector for its second channel and ran 22-28 % slower. 3 vectors x 4 channels, the
+// weights broadcast one at a time into one register, 12 accumulators in 16: level.)
 #include <immintrin.h>
 
 #include "kernels/conv2d_stem.h"
