@@ -82,24 +82,6 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
   const GemmUkernel uk = ukernel_for(isa, N);
   const GemmRowsUkernel uk_rows = a.rows ? rows_ukernel_for(isa) : nullptr;
   const bool in_place = b.pack == nullptr;
-  const int64_t m_tiles = (M + g.mr - 1) / g.mr, n_tiles = (N + g.nr - 1) / g.nr;
-  // A parallel region costs a few microseconds (3-4 on a 2-vCPU VM), so each thread
-  // gets at least ~5 us of one core's work, or the call stays on fewer threads (64^3 at
-  // two threads took 7.4 us against 4.1 on one). Work is the larger of the FLOPs and the
-  // bytes of A, B and C at ~10 FLOPs each: a call that streams its operands from memory
-  // (a classifier head at batch 1, a 1x1 conv over few channels) goes faster on more
-  // threads, which fetch them faster.
-  constexpr double kMinWorkPerThread = 1e6;
-  const double work = std::max(2.0 * double(M) * double(N) * double(K),
-                               40.0 * (double(M) * double(K) + double(K) * double(N) + double(M) * double(N)));
-  const int threads = static_cast<int>(std::clamp<double>(work / kMinWorkPerThread, 1, get_num_threads()));
-  // Threads split the dimension whose tiles divide more evenly among them (the busiest
-  // thread's tile count decides; N on a tie). A 1x1 conv on a 14x14 map has 7 column
-  // panels and 28 row tiles: split by column, one thread had 4 panels to the other's 3
-  // (MobileNetV2's 64 -> 384 expand and 32 -> 192 at 28x28: +8-9 % at two threads).
-  const int64_t busiest_n = (n_tiles + threads - 1) / threads * m_tiles;
-  const int64_t busiest_m = (m_tiles + threads - 1) / threads * n_tiles;
-  const bool split_n = busiest_n <= busiest_m;
   // A B read in place is re-read for every A block, from rows scattered over an image.
   // When K is short the A block is small: make it taller, up to the same L2 footprint,
   // so each B micro-panel serves more rows (ResNet-50's 64 -> 256 1x1 conv, K = 64: 19
@@ -107,8 +89,11 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
   // from L2 and gains nothing (512^3 with MC 224: -1 %).
   const int64_t mc_blk = in_place ? std::max(g.mc, g.mc * g.kc / std::min(g.kc, K) / g.mr * g.mr) : g.mc;
 
-  const int64_t split_tiles = split_n ? n_tiles : m_tiles;
-  parallel_for(split_tiles, (split_tiles + threads - 1) / threads, [&](int64_t t0, int64_t t1) {
+  const GemmSplit split = gemm_split(g, M, N, K, get_num_threads());
+  const bool split_n = split.split_n;
+  // Exactly split.threads threads: a minimum chunk of tiles / threads, rounded up, gave an
+  // odd tile count one thread where it asked for two (VGG-16's 4096 x 4096 head).
+  parallel_for(split.tiles, 1, [&](int64_t t0, int64_t t1) {
     const int64_t m_lo = split_n ? 0 : t0 * g.mr, m_hi = split_n ? M : std::min(M, t1 * g.mr);
     const int64_t n_lo = split_n ? t0 * g.nr : 0, n_hi = split_n ? std::min(N, t1 * g.nr) : N;
     float* bp = in_place ? nullptr : scratch(0, static_cast<size_t>(g.kc * g.nc));
@@ -156,7 +141,7 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
         }
       }
     }
-  });
+  }, split.threads);
 }
 
 bool degenerate(int64_t M, int64_t N, int64_t K) { return M == 0 || N == 0 || K == 0; }
@@ -182,6 +167,29 @@ GemmGeometry gemm_geometry(Isa isa) {
     case Isa::ref: break;
   }
   return {1, 1, 1, int64_t(1) << 40, int64_t(1) << 40};  // ref: packed A is plain row-major A
+}
+
+GemmSplit gemm_split(const GemmGeometry& g, int64_t M, int64_t N, int64_t K, int available) {
+  const int64_t m_tiles = (M + g.mr - 1) / g.mr, n_tiles = (N + g.nr - 1) / g.nr;
+  // A parallel region costs a few microseconds (3-4 on a 2-vCPU VM), so each thread
+  // gets at least ~5 us of one core's work, or the call stays on fewer threads (64^3 at
+  // two threads took 7.4 us against 4.1 on one). Work is the larger of the FLOPs and the
+  // bytes of A, B and C at ~10 FLOPs each: a call that streams its operands from memory
+  // (a classifier head at batch 1, a 1x1 conv over few channels) goes faster on more
+  // threads, which fetch them faster.
+  constexpr double kMinWorkPerThread = 1e6;
+  const double work = std::max(2.0 * double(M) * double(N) * double(K),
+                               40.0 * (double(M) * double(K) + double(K) * double(N) + double(M) * double(N)));
+  const int threads = static_cast<int>(std::clamp<double>(work / kMinWorkPerThread, 1, std::max(available, 1)));
+  // Threads split the dimension whose tiles divide more evenly among them (the busiest
+  // thread's tile count decides; N on a tie). A 1x1 conv on a 14x14 map has 7 column
+  // panels and 28 row tiles: split by column, one thread had 4 panels to the other's 3
+  // (MobileNetV2's 64 -> 384 expand and 32 -> 192 at 28x28: +8-9 % at two threads).
+  const int64_t busiest_n = (n_tiles + threads - 1) / threads * m_tiles;
+  const int64_t busiest_m = (m_tiles + threads - 1) / threads * n_tiles;
+  const bool split_n = busiest_n <= busiest_m;
+  const int64_t tiles = split_n ? n_tiles : m_tiles;
+  return GemmSplit{static_cast<int>(std::min<int64_t>(threads, tiles)), split_n, tiles};
 }
 
 const float* PackedA::block(int64_t k0, int64_t m0) const {

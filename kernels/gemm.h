@@ -34,6 +34,16 @@ struct GemmGeometry {
 };
 GemmGeometry gemm_geometry(Isa isa);
 
+// How a product of M x N x K splits over at most `available` threads: `threads` of them
+// (one per ~1 MFLOP of work, see kernels/gemm.cpp), each taking a contiguous run of the
+// MR row tiles (split_n false) or NR column panels (split_n true), `tiles` in all.
+struct GemmSplit {
+  int threads;
+  bool split_n;
+  int64_t tiles;
+};
+GemmSplit gemm_split(const GemmGeometry& g, int64_t M, int64_t N, int64_t K, int available);
+
 // A, packed once (weights at load time) for one ISA's geometry: for each KC block,
 // for each MR row panel, kc x MR values (rows past M zero-padded).
 struct PackedA {

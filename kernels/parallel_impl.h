@@ -5,10 +5,11 @@
 namespace tessera {
 
 template <typename Fn>
-void parallel_for(int64_t n, int64_t min_chunk, Fn&& fn) {
+void parallel_for(int64_t n, int64_t min_chunk, Fn&& fn, int max_threads) {
   if (n <= 0) return;
-  const int64_t max_threads = std::max<int64_t>(1, n / std::max<int64_t>(min_chunk, 1));
-  const int threads = static_cast<int>(std::min<int64_t>(get_num_threads(), max_threads));
+  const int64_t chunks = std::max<int64_t>(1, n / std::max<int64_t>(min_chunk, 1));
+  int threads = static_cast<int>(std::min<int64_t>(get_num_threads(), chunks));
+  if (max_threads > 0) threads = std::min(threads, max_threads);
   if (threads <= 1 || omp_in_parallel()) {
     fn(int64_t{0}, n);
     return;

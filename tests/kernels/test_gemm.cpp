@@ -186,6 +186,29 @@ TEST_CASE("gemm_f32: any thread count gives the same bits (shared B blocks, row 
   set_active_isa(saved);
 }
 
+TEST_CASE("gemm_split: one thread per ~1 MFLOP, every thread asked for, along the evener dimension") {
+  const GemmGeometry g{14, 32, 112, 1024, 1024};
+  // VGG-16's 4096 -> 4096 head at batch 1: 293 row tiles, an odd count, split in two.
+  GemmSplit s = gemm_split(g, 4096, 1, 4096, 2);
+  CHECK(s.threads == 2);
+  CHECK_FALSE(s.split_n);
+  CHECK(s.tiles == 293);
+  s = gemm_split(g, 4096, 1, 4096, 16);
+  CHECK(s.threads == 16);
+  // 64^3 is ~0.5 MFLOP: one thread, whatever is available.
+  CHECK(gemm_split(g, 64, 64, 64, 16).threads == 1);
+  // 1024^3: 32 column panels against 74 row tiles; columns divide evenly among 2 and 16.
+  s = gemm_split(g, 1024, 1024, 1024, 2);
+  CHECK(s.threads == 2);
+  CHECK(s.split_n);
+  CHECK(s.tiles == 32);
+  CHECK(gemm_split(g, 1024, 1024, 1024, 16).threads == 16);
+  // Never more threads than tiles: 3 row tiles of a wide, short product.
+  s = gemm_split(g, 40, 20, 100000, 16);
+  CHECK(s.tiles == 3);
+  CHECK(s.threads == 3);
+}
+
 TEST_CASE("gemm_f32: a large square product on all threads matches the ref kernel closely") {
   const Isa saved = active_isa();
   const int64_t n = 300;

@@ -1,6 +1,8 @@
 // ISA detection and forcing.
 #include <doctest/doctest.h>
 
+#include <atomic>
+
 #include "kernels/cpu.h"
 #include "kernels/parallel.h"
 #include "tensor/error.h"
@@ -33,4 +35,26 @@ TEST_CASE("parallel_for covers the range exactly once") {
     for (int h : hits) REQUIRE(h == 1);
   }
   CHECK_THROWS_AS(set_num_threads(0), Error);
+}
+
+TEST_CASE("parallel_for takes n / min_chunk threads, rounded down, and at most max_threads") {
+  const int saved = get_num_threads();
+  set_num_threads(4);
+  auto chunks = [](int64_t n, int64_t min_chunk, int max_threads) {
+    std::atomic<int> calls{0};
+    std::vector<int> hits(static_cast<size_t>(n), 0);
+    parallel_for(n, min_chunk, [&](int64_t b, int64_t e) {
+      ++calls;
+      for (int64_t i = b; i < e; ++i) hits[static_cast<size_t>(i)]++;
+    }, max_threads);
+    for (int h : hits) REQUIRE(h == 1);
+    return calls.load();
+  };
+  CHECK(chunks(293, 147, 0) == 1);  // 293 / 147 = 1: every chunk holds at least min_chunk
+  CHECK(chunks(293, 146, 0) == 2);
+  CHECK(chunks(293, 1, 2) == 2);    // an odd count still splits in two
+  CHECK(chunks(293, 1, 0) == 4);
+  CHECK(chunks(3, 1, 0) == 3);
+  CHECK(chunks(293, 1, 1) == 1);
+  set_num_threads(saved);
 }
