@@ -32,14 +32,7 @@ void stem_pass(const StemTile& t, const StemSegment& seg, const float* w, int64_
       acc[j][1] = _mm256_fmadd_ps(wj, x1, acc[j][1]);
     }
   };
-  // Three k steps an iteration, as on AVX-512.
-  int64_t k = 0;
-  for (; k + 3 <= t.kc; k += 3) {
-    step(k);
-    step(k + 1);
-    step(k + 2);
-  }
-  for (; k < t.kc; ++k) step(k);
+  stem_k_loop(t.kc, step);
   alignas(32) static constexpr int kLanes[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
 #pragma GCC unroll 4
   for (int j = 0; j < OCB; ++j) {
