@@ -224,15 +224,19 @@ void gemm_f32(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, const
     return;
   }
   const MatrixB mb{B, ldb, trans_b};
-  // A row-major A with short rows is read in place when B has at most 4 panels: packing
-  // an A panel costs ~30 % of the multiply-adds of one B panel, not amortized over so few.
-  // One thread, in place against packed, alternating in one process. AVX-512: 64^3 +4 %,
-  // 128^3 +5 %, [3136 x 384] x [384 x 96] (a ConvNeXt/Swin Linear) +15 %, attention's
-  // P V at 64 x 197 x 64 +5 %; two threads +0-18 %. AVX2: +2 % at 64^3, +9-10 % at
-  // N = 48-64. With more panels packing wins (AVX-512, N = 768: -4 %). Rows over 2 KiB
-  // apart alias in L1 (-9 %). (N > 8: the narrow 14 x n kernel has no rows entry.)
-  const int64_t nr = gemm_geometry(isa).nr;
-  const bool a_rows = !trans_a && N > 8 && N <= 4 * nr && K <= 512 && lda <= 512;
+  // A row-major A with short rows is read in place, its full MR-row panels by the rows
+  // entry of the microkernel: packing an A panel costs ~30 % of the multiply-adds of one B
+  // panel, and the in-place panel streams from L1/L2 as well as a packed one, however many
+  // B panels re-read it. One thread, in place against packed, alternating in one process
+  // with operands cycling through copies. AVX-512: 64^3 +4 %, 128^3 +5 %, 256^3 +3 %,
+  // 512^3 +2 %, [3136 x 384] x [384 x 96] (a Swin/ConvNeXt MLP) +3 % (+7 % at two
+  // threads), [1024 x 256] x [256 x 768] +5 %, attention's P V at 64 x 197 x 64 +5 %;
+  // level to +3 % from 8 to 64 B panels. AVX2: +1 to +5 %. (An earlier measurement had it
+  // 4 % slower at N = 768, and only products of up to 4 B panels read A in place; measured
+  // again with operands cycling through copies as the benchmark does, it won at every width
+  // tried.) Rows over 2 KiB apart alias in L1 (-9 %), and K beyond 512 was not measured.
+  // (N > 8: the narrow 14 x n kernel has no rows entry.)
+  const bool a_rows = !trans_a && N > 8 && K <= 512 && lda <= 512;
   gemm_blocked(isa, ASource{nullptr, trans_a, A, lda, a_rows}, BSource{pack_b_matrix, &mb}, M, N, K, C, ldc, ep);
 }
 
