@@ -234,9 +234,10 @@ void gemm_f32(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, const
   // level to +3 % from 8 to 64 B panels. AVX2: +1 to +5 %. (An earlier measurement had it
   // 4 % slower at N = 768, and only products of up to 4 B panels read A in place; measured
   // again with operands cycling through copies as the benchmark does, it won at every width
-  // tried.) Rows over 2 KiB apart alias in L1 (-9 %), and K beyond 512 was not measured.
-  // (N > 8: the narrow 14 x n kernel has no rows entry.)
-  const bool a_rows = !trans_a && N > 8 && K <= 512 && lda <= 512;
+  // tried.) Rows 3 KiB apart (ViT-B's 768-wide tokens) still gain 1-2 %; 4 KiB apart they
+  // all fall in one L1 set (1024^3: -5 %, rows of 3072: -10 %). (N > 8: the narrow 14 x n
+  // kernel has no rows entry.)
+  const bool a_rows = !trans_a && N > 8 && lda <= 768;  // K <= lda
   gemm_blocked(isa, ASource{nullptr, trans_a, A, lda, a_rows}, BSource{pack_b_matrix, &mb}, M, N, K, C, ldc, ep);
 }
 
