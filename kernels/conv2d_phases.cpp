@@ -105,9 +105,10 @@ void build_phases(float* dst, const float* x, int64_t channels, const Conv2dShap
   const int64_t grain = std::max<int64_t>(1, (int64_t(1) << 14) / std::max<int64_t>(L.plane, 1));
   const GatherRowsFn gather = gather_rows();
   parallel_for(planes, grain, [&](int64_t b, int64_t e) {
-    for (int64_t t = b; t < e; ++t) {
-      const int64_t phase = L.used[t / channels], c = t % channels;
-      build_phase_rows(gather, dst + t * L.plane, x + c * s.H * s.W, phase / s.SW, phase % s.SW, s, L, 0, L.Hq);
+    for (int64_t i = b; i < e; ++i) {  // channel-major, as build_phase_band
+      const int64_t c = i / L.phases(), p = i % L.phases(), phase = L.used[p];
+      build_phase_rows(gather, dst + (p * channels + c) * L.plane, x + c * s.H * s.W, phase / s.SW, phase % s.SW, s, L,
+                       0, L.Hq);
     }
   });
 }
