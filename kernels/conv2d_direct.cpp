@@ -172,14 +172,6 @@ void conv2d_direct(float* y, const float* x, const PackedConv2d& w, const float*
       for (int64_t kh = 0; kh < s.KH; ++kh)
         for (int64_t kw = 0; kw < s.KW; ++kw) offsets[direct_k(s, c, kh, kw)] = offsets[K + k++];
   }
-  // + slack: tail tiles read up to a row and MR pixels past the last plane (values unused)
-  const size_t planes = static_cast<size_t>(L.phases() * s.C * L.plane), slack = static_cast<size_t>(L.Wq + 64);
-  auto phase_buffer = [&] {
-    float* p = grow(phases_buf, planes + slack);
-    std::fill(p + planes, p + planes + slack, 0.f);
-    return p;
-  };
-
   // A 1x1 stride-1 conv's pixels are flattened into one row (no padding, so tiles may
   // cross image rows); 7x7 maps keep their two-row tiles.
   const bool two_rows = OW == 7, flat = L.in_place && !two_rows;
@@ -233,15 +225,13 @@ void conv2d_direct(float* y, const float* x, const PackedConv2d& w, const float*
       for (int64_t c = 0; c < s.C; ++c)
         for (int64_t i = 0; i < 16; ++i) tail[c * 16 + i] = i < tail_m ? xn[c * cols + p0 + i] : 0.f;
     }
-    // The input under pixel tiles [p0, p1): the image itself, else the phase rows
-    // under those output rows (plus the kernel's reach and one row of slack), built in
-    // the calling thread's own buffer.
+    // The input under pixel tiles [p0, p1): the image itself, else the phase rows under
+    // those output rows, built in the calling thread's own buffer (tail tiles read up to
+    // a row and MR pixels past the last plane, into its slack).
     auto input_under = [&](int64_t p0, int64_t p1) -> const float* {
       if (image) return xn;
-      float* band = phase_buffer();
       const int64_t oh0 = p0 / row_tiles * rows_per_tile, oh1 = ((p1 - 1) / row_tiles + 1) * rows_per_tile;
-      build_phase_band(band, xn, s.C, s, L, oh0, std::min(L.Hq, oh1 + (L.Hq - OH) + 1));
-      return band;
+      return build_phase_band(phases_buf, xn, s.C, s, L, oh0, oh1);
     };
     auto tile = [&](const float* phases, int64_t ot, int64_t pt) {
       ConvTile c;

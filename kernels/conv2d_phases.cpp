@@ -85,32 +85,41 @@ void build_phase_rows(GatherRowsFn gather, float* d, const float* xc, int64_t py
 
 }  // namespace
 
-void build_phase_band(float* dst, const float* x, int64_t channels, const Conv2dShape& s, const PhaseLayout& L,
-                      int64_t r0, int64_t r1) {
-  const GatherRowsFn gather = gather_rows();
-  // Channel by channel, all its phases in turn: phases that differ only in their column
-  // read the same image rows, and the second finds them in L1/L2 (phase by phase, with
-  // every channel in between, they came from L3 again: MobileNetV2's stem +2 %,
-  // MobileNetV3's +1 %, ResNet's level).
-  for (int64_t c = 0; c < channels; ++c)
-    for (int64_t p = 0; p < L.phases(); ++p) {
-      const int64_t phase = L.used[p], t = p * channels + c;
-      build_phase_rows(gather, dst + t * L.plane, x + c * s.H * s.W, phase / s.SW, phase % s.SW, s, L, r0, r1);
-    }
+namespace {
+
+// Rows [r0, r1) of every phase plane of channel c. A channel's phases go in turn: those
+// that differ only in their column read the same image rows, and the second finds them
+// in L1/L2 (phase by phase, with every channel in between, they came from L3 again:
+// MobileNetV2's stem +2 %, MobileNetV3's +1 %, ResNet's level).
+void build_channel_phases(GatherRowsFn gather, float* dst, const float* x, int64_t c, int64_t channels,
+                          const Conv2dShape& s, const PhaseLayout& L, int64_t r0, int64_t r1) {
+  for (int64_t p = 0; p < L.phases(); ++p) {
+    const int64_t phase = L.used[p];
+    build_phase_rows(gather, dst + (p * channels + c) * L.plane, x + c * s.H * s.W, phase / s.SW, phase % s.SW, s, L,
+                     r0, r1);
+  }
 }
 
+}  // namespace
+
 void build_phases(float* dst, const float* x, int64_t channels, const Conv2dShape& s, const PhaseLayout& L) {
-  const int64_t planes = L.phases() * channels;
   // chunks of at least ~16K floats: a fork/join costs more than copying a small plane
-  const int64_t grain = std::max<int64_t>(1, (int64_t(1) << 14) / std::max<int64_t>(L.plane, 1));
+  const int64_t grain = std::max<int64_t>(1, (int64_t(1) << 14) / std::max<int64_t>(L.phases() * L.plane, 1));
   const GatherRowsFn gather = gather_rows();
-  parallel_for(planes, grain, [&](int64_t b, int64_t e) {
-    for (int64_t i = b; i < e; ++i) {  // channel-major, as build_phase_band
-      const int64_t c = i / L.phases(), p = i % L.phases(), phase = L.used[p];
-      build_phase_rows(gather, dst + (p * channels + c) * L.plane, x + c * s.H * s.W, phase / s.SW, phase % s.SW, s, L,
-                       0, L.Hq);
-    }
+  parallel_for(channels, grain, [&](int64_t b, int64_t e) {
+    for (int64_t c = b; c < e; ++c) build_channel_phases(gather, dst, x, c, channels, s, L, 0, L.Hq);
   });
+}
+
+float* build_phase_band(std::vector<float>& buf, const float* x, int64_t channels, const Conv2dShape& s,
+                        const PhaseLayout& L, int64_t oh0, int64_t oh1) {
+  const size_t planes = static_cast<size_t>(L.phases() * channels * L.plane), slack = static_cast<size_t>(L.Wq + 64);
+  float* band = grow(buf, planes + slack);
+  std::fill(band + planes, band + planes + slack, 0.f);
+  const int64_t r1 = std::min(L.Hq, oh1 + (L.Hq - s.OH()) + 1);
+  const GatherRowsFn gather = gather_rows();
+  for (int64_t c = 0; c < channels; ++c) build_channel_phases(gather, band, x, c, channels, s, L, oh0, r1);
+  return band;
 }
 
 }  // namespace tessera::kernels

@@ -28,12 +28,15 @@ PhaseLayout phase_layout(const Conv2dShape& s);
 // offsets[k] of weight position k = (c, kh, kw): where its run starts in the planes.
 void build_offsets(int64_t* offsets, int64_t channels, const Conv2dShape& s, const PhaseLayout& L);
 
-// Rows [r0, r1) of every phase plane of `channels` channels of image x, into dst.
-void build_phase_band(float* dst, const float* x, int64_t channels, const Conv2dShape& s, const PhaseLayout& L,
-                      int64_t r0, int64_t r1);
-
-// All rows of every plane, threads splitting the planes.
+// All rows of every plane, threads splitting the channels.
 void build_phases(float* dst, const float* x, int64_t channels, const Conv2dShape& s, const PhaseLayout& L);
+
+// The phase rows under output rows [oh0, oh1) of every plane (the kernel's reach, and one
+// row more for tiles that read past a row's end), built into `buf`: grown to the planes
+// plus Wq + 64 zeroed floats past the last one, which tiles read past it (values unused).
+// Returns the planes. The direct and stem paths' threads each build the band they read.
+float* build_phase_band(std::vector<float>& buf, const float* x, int64_t channels, const Conv2dShape& s,
+                        const PhaseLayout& L, int64_t oh0, int64_t oh1);
 
 // Rows of a phase plane: row r of dst (n floats, rows back to back) holds
 // x[r * ldx + first + j * stride] where first + j * stride lies in [0, width), else 0

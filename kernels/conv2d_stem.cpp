@@ -55,19 +55,16 @@ void conv2d_stem(float* y, const float* x, const PackedConv2d& w, const float* b
   build_offsets(offsets, s.C, s, L);
   const int64_t per_row = (OW + 15) / 16, segs = OH * per_row;
   const int64_t tiles = (segs + kStemSegments - 1) / kStemSegments;
-  // + slack: a row's last segment loads 16 pixels, past the last plane for the last row
-  const size_t planes = static_cast<size_t>(L.phases() * s.C * L.plane), slack = static_cast<size_t>(L.Wq + 64);
   for (int64_t n = 0; n < s.N; ++n) {
     const float* xn = x + n * s.C * s.H * s.W;
     float* yn = y + n * s.OC * OH * OW;
     parallel_for(tiles, 1, [&](int64_t t0, int64_t t1) {
+      // A row's last segment loads 16 pixels, past its row (past the last plane for the
+      // last row, into the band's slack).
       thread_local std::vector<float> planes_buf;
-      float* band = grow(planes_buf, planes + slack);
-      std::fill(band + planes, band + planes + slack, 0.f);
       const int64_t oh0 = t0 * kStemSegments / per_row;
       const int64_t oh1 = (std::min(segs, t1 * kStemSegments) - 1) / per_row + 1;
-      // the rows under output rows [oh0, oh1) and one more: a row's last segment reads past its end
-      build_phase_band(band, xn, s.C, s, L, oh0, std::min(L.Hq, oh1 + (L.Hq - OH) + 1));
+      const float* band = build_phase_band(planes_buf, xn, s.C, s, L, oh0, oh1);
       StemTile t;
       t.kc = K;
       t.x = band;

@@ -69,8 +69,8 @@ void gemm_f32_ukernel_14x32__avx512(int64_t kc, const float* a, const float* b, 
                                     int64_t ldc, int64_t m, int64_t n, const UkernelEpilogue& ep, const PrefetchRows* pull);
 // The same tiles with A read in place: MR full rows of a row-major A, row i at a + i * lda,
 // its k values contiguous; B a packed panel. Packing an A panel costs ~30 % of the
-// multiply-adds it feeds per B panel, so a product with few B panels (small N) skips it
-// (kernels/gemm.cpp). Rows 4 KiB apart all fall in one L1 set (a 4 KiB lda ran 5-9 %
+// multiply-adds it feeds per B panel, and the rows read in place stream as well, so
+// gemm_f32 skips packing a row-major A with short rows (kernels/gemm.cpp). Rows 4 KiB apart all fall in one L1 set (a 4 KiB lda ran 5-9 %
 // slower on the AVX-512 tile), so callers keep lda <= 768 (3 KiB).
 using GemmRowsUkernel = void (*)(int64_t kc, const float* a, int64_t lda, const float* b, float* c, int64_t ldc,
                                  int64_t n, const UkernelEpilogue& ep, const PrefetchRows* pull);
