@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Kernel microbenchmarks, Tessera next to oneDNN / OpenBLAS / Eigen in one run (see
-# bench/README.md).
+# bench/README.md; the figures and tuning notes are in bench/RESULTS.md).
 #   scripts/bench-kernels.sh            a short selection
 #   scripts/bench-kernels.sh targets    the speed targets (SGEMM 1024^3 / 2048^3 and the
 #                                       ResNet-18 convs, 1 and 2 threads), 5 repetitions
