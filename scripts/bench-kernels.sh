@@ -5,6 +5,9 @@
 #   scripts/bench-kernels.sh targets    the speed targets (SGEMM 1024^3 / 2048^3 and the
 #                                       ResNet-18 convs, 1 and 2 threads), 5 repetitions
 #                                       interleaved with the peers, medians
+#   scripts/bench-kernels.sh gemm-plot  SGEMM from 64^3 to 2048^3 on 1 and 2 threads beside the
+#                                       peers and the FMA peak, 3 repetitions interleaved, drawn
+#                                       into build/bench-gemm.png (bench/plot_gemm.py, gnuplot)
 #   scripts/bench-kernels.sh FLAGS...   any Google Benchmark flags
 # Results: the console (ending with Tessera's speedup over each peer), build/bench-kernels.json,
 # and the speedups in build/bench-ratios.csv.
@@ -12,14 +15,23 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j "${JOBS:-2}" --target bench-kernels
-if [ $# -eq 0 ]; then
-  set -- --benchmark_filter='peak/|ukernel|gemm_f32/.*/n:(256|1024)/|conv_f32/.*/resnet18_all|attention_f32/.*/vit' \
-    --benchmark_min_time=0.2
-elif [ "$1" = targets ]; then
-  shift
-  set -- --benchmark_filter='^(peak/fma_f32/avx512/|gemm_f32/(tessera_avx512|onednn|openblas|eigen)/n:(1024|2048)/threads:[12]/|conv_f32/(tessera|onednn_blocked)/resnet18_all/threads:[12]/)' \
-    --benchmark_min_time=0.3 --benchmark_repetitions=5 --benchmark_enable_random_interleaving=true \
-    --benchmark_report_aggregates_only=true "$@"
-fi
+plot=
+case "${1:-}" in
+  "")
+    set -- --benchmark_filter='peak/|ukernel|gemm_f32/.*/n:(256|1024)/|conv_f32/.*/resnet18_all|attention_f32/.*/vit' \
+      --benchmark_min_time=0.2 ;;
+  targets)
+    shift
+    set -- --benchmark_filter='^(peak/fma_f32/avx512/|gemm_f32/(tessera_avx512|onednn|openblas|eigen)/n:(1024|2048)/threads:[12]/|conv_f32/(tessera|onednn_blocked)/resnet18_all/threads:[12]/)' \
+      --benchmark_min_time=0.3 --benchmark_repetitions=5 --benchmark_enable_random_interleaving=true \
+      --benchmark_report_aggregates_only=true "$@" ;;
+  gemm-plot)
+    shift
+    plot=build/bench-gemm.png
+    set -- --benchmark_filter='^(peak/fma_f32/avx512/|gemm_f32/(tessera_avx512|onednn|openblas|eigen)/)' \
+      --benchmark_min_time=0.2 --benchmark_repetitions=3 --benchmark_enable_random_interleaving=true \
+      --benchmark_report_aggregates_only=true "$@" ;;
+esac
 ./build/bench-kernels --benchmark_out=build/bench-kernels.json --benchmark_out_format=json \
   --ratios_out=build/bench-ratios.csv "$@"
+[ -z "$plot" ] || python3 bench/plot_gemm.py --json build/bench-kernels.json --out "$plot"
