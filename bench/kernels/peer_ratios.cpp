@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <set>
@@ -96,11 +97,25 @@ std::string format_time(double ns) {
 
 namespace {
 
-// A benchmark with the one time that stands for it.
+// A benchmark with the one time that stands for it, and that time's relative standard
+// error (0 when the run had no repetitions).
 struct Timed {
   Parsed p;
-  double ns, gflops;
+  double ns, gflops, rel_se = 0;
 };
+
+// The standard error of a median of n normal samples, relative to the mean: sqrt(pi/2) * cv / sqrt(n).
+double median_rel_se(double mean, double stddev, int n) {
+  if (!(mean > 0) || !(stddev >= 0) || n < 2) return 0;
+  return std::sqrt(std::acos(-1.0) / 2) * stddev / mean / std::sqrt(double(n));
+}
+
+// ratio * exp(+-1.96 * the two sides' relative errors in quadrature); {0, 0} when either is unknown.
+std::pair<double, double> range95(double ratio, double rel_se_a, double rel_se_b) {
+  if (!(rel_se_a > 0) || !(rel_se_b > 0)) return {0, 0};
+  const double e = 1.96 * std::sqrt(rel_se_a * rel_se_a + rel_se_b * rel_se_b);
+  return {ratio * std::exp(-e), ratio * std::exp(e)};
+}
 
 // One time per benchmark: its median aggregate, else the median of its iteration runs;
 // in the order the benchmarks first appear. Names that differ only in run settings
@@ -108,7 +123,8 @@ struct Timed {
 std::vector<Timed> benchmark_times(const std::vector<Measurement>& runs) {
   struct Times {
     std::vector<double> iterations, iteration_gflops;
-    double median_aggregate = -1, median_gflops = 0;
+    double median_aggregate = -1, median_gflops = 0, mean = 0, stddev = -1;
+    int repetitions = 0;
   };
   std::vector<std::string> order;
   std::map<std::string, Times> by_name;
@@ -122,18 +138,24 @@ std::vector<Timed> benchmark_times(const std::vector<Measurement>& runs) {
     } else if (m.aggregate == "median") {
       it->second.median_aggregate = m.real_ns;
       it->second.median_gflops = m.gflops;
+    } else if (m.aggregate == "mean") {
+      it->second.mean = m.real_ns;
+      it->second.repetitions = m.repetitions;
+    } else if (m.aggregate == "stddev") {
+      it->second.stddev = m.real_ns;
     }
   }
   std::vector<Timed> out;
   std::set<std::string> cases;
   for (const std::string& name : order) {
-    const Times& t = by_name[name];
+    const Times& t = by_name.at(name);
     const Parsed p = parse(name);
     if (!p.ok || (t.median_aggregate < 0 && t.iterations.empty())) continue;
     if (!cases.insert(p.op + "/" + p.impl + "/" + p.scenario).second) continue;
     const bool agg = t.median_aggregate >= 0;
     out.push_back({p, agg ? t.median_aggregate : median(t.iterations),
-                   agg ? t.median_gflops : median(t.iteration_gflops)});
+                   agg ? t.median_gflops : median(t.iteration_gflops),
+                   agg ? median_rel_se(t.mean, t.stddev, t.repetitions) : 0});
   }
   return out;
 }
@@ -184,22 +206,24 @@ const Timed* same_run_peak(const std::vector<Timed>& timed, const Timed& t) {
 
 std::vector<Ratio> peer_ratios(const std::vector<Measurement>& runs) {
   const std::vector<Timed> timed = benchmark_times(runs);
-  std::map<std::string, double> ns_of;  // "op/impl/scenario" -> time
-  for (const Timed& e : timed) ns_of.try_emplace(e.p.op + "/" + e.p.impl + "/" + e.p.scenario, e.ns);
+  std::map<std::string, const Timed*> by_case;  // "op/impl/scenario" -> its time
+  for (const Timed& e : timed) by_case.try_emplace(e.p.op + "/" + e.p.impl + "/" + e.p.scenario, &e);
   std::vector<Ratio> out;
+  auto add = [&](Ratio::Kind kind, const Timed& t, const std::string& other, const Timed& o, double ratio) {
+    const auto [lo, hi] = range95(ratio, t.rel_se, o.rel_se);
+    out.push_back({kind, t.p.op, t.p.scenario, t.p.impl, other, t.ns, o.ns, ratio, lo, hi});
+  };
   for (const Timed& t : timed) {
     if (!is_tessera(t.p.impl)) continue;
     for (const Timed& o : timed)
       if (!is_tessera(o.p.impl) && o.p.op == t.p.op && o.p.scenario == t.p.scenario)
-        out.push_back({Ratio::Kind::peer, t.p.op, t.p.scenario, t.p.impl, o.p.impl, t.ns, o.ns, o.ns / t.ns});
+        add(Ratio::Kind::peer, t, o.p.impl, o, o.ns / t.ns);
     const std::string one = at_one_thread(t.p.scenario);
-    const auto base = one.empty() ? ns_of.end() : ns_of.find(t.p.op + "/" + t.p.impl + "/" + one);
-    if (base != ns_of.end())
-      out.push_back({Ratio::Kind::scaling, t.p.op, t.p.scenario, t.p.impl, "threads:1", t.ns, base->second,
-                     base->second / t.ns});
+    const auto base = one.empty() ? by_case.end() : by_case.find(t.p.op + "/" + t.p.impl + "/" + one);
+    if (base != by_case.end()) add(Ratio::Kind::scaling, t, "threads:1", *base->second, base->second->ns / t.ns);
     if (const Timed* peak = same_run_peak(timed, t))
-      out.push_back({Ratio::Kind::peak, t.p.op, t.p.scenario, t.p.impl, peak->p.op + "/" + peak->p.impl + "/" +
-                     peak_isa(peak->p.scenario), t.ns, peak->ns, t.gflops / peak->gflops});
+      add(Ratio::Kind::peak, t, peak->p.op + "/" + peak->p.impl + "/" + peak_isa(peak->p.scenario), *peak,
+          t.gflops / peak->gflops);
   }
   sort_for_reading(out, timed);
   return out;
@@ -216,12 +240,15 @@ std::string format_ratios(const std::vector<Ratio>& ratios) {
   const size_t wt = width([](const Ratio& r) { return r.tessera; }, 7);
   const size_t wo = width([](const Ratio& r) { return r.other; }, 7);
   std::ostringstream os;
+  const bool ranges = std::any_of(ratios.begin(), ratios.end(), [](const Ratio& r) { return r.hi > 0; });
   auto line = [&](const std::string& c, const std::string& t, const std::string& o, const std::string& tt,
-                  const std::string& ot, const std::string& x) {
+                  const std::string& ot, const std::string& x, const std::string& range) {
     char buf[512];
-    std::snprintf(buf, sizeof buf, "%-*s  %-*s  %-*s  %10s  %10s  %8s\n", int(wc), c.c_str(), int(wt), t.c_str(),
+    std::snprintf(buf, sizeof buf, "%-*s  %-*s  %-*s  %10s  %10s  %8s", int(wc), c.c_str(), int(wt), t.c_str(),
                   int(wo), o.c_str(), tt.c_str(), ot.c_str(), x.c_str());
     os << buf;
+    if (ranges) os << "  " << range;
+    os << "\n";
   };
   auto section = [&](Ratio::Kind kind, const char* title, const char* other_head, const char* ratio_head) {
     bool any = false;
@@ -229,12 +256,14 @@ std::string format_ratios(const std::vector<Ratio>& ratios) {
       if (r.kind != kind) continue;
       if (!any) {
         os << "\n" << title << "\n";
-        line("case", "tessera", other_head, "tessera", other_head, ratio_head);
+        line("case", "tessera", other_head, "tessera", other_head, ratio_head, "95 % range");
         any = true;
       }
-      char x[32];
-      std::snprintf(x, sizeof x, kind == Ratio::Kind::peak ? "%.1f %%" : "%.2fx", kind == Ratio::Kind::peak ? 100 * r.ratio : r.ratio);
-      line(r.op + "/" + r.scenario, r.tessera, r.other, format_time(r.tessera_ns), format_time(r.other_ns), x);
+      const bool peak = kind == Ratio::Kind::peak;
+      char x[32], range[48] = "";
+      std::snprintf(x, sizeof x, peak ? "%.1f %%" : "%.2fx", peak ? 100 * r.ratio : r.ratio);
+      if (r.hi > 0) std::snprintf(range, sizeof range, peak ? "%.1f-%.1f %%" : "%.2f-%.2fx", peak ? 100 * r.lo : r.lo, peak ? 100 * r.hi : r.hi);
+      line(r.op + "/" + r.scenario, r.tessera, r.other, format_time(r.tessera_ns), format_time(r.other_ns), x, range);
     }
   };
   section(Ratio::Kind::peer, "Tessera vs peers, same run (speedup = peer time / Tessera time; above 1: Tessera faster)",
@@ -257,11 +286,15 @@ std::string format_ratios(const std::vector<Ratio>& ratios) {
 void write_ratios_csv(const std::vector<Ratio>& ratios, const std::string& path) {
   std::ostringstream os;
   os.precision(10);
-  os << "kind,op,case,tessera,other,tessera_ns,other_ns,ratio\n";
-  for (const Ratio& r : ratios)
+  os << "kind,op,case,tessera,other,tessera_ns,other_ns,ratio,ratio_lo,ratio_hi\n";
+  for (const Ratio& r : ratios) {
     os << (r.kind == Ratio::Kind::peer ? "peer" : r.kind == Ratio::Kind::scaling ? "scaling" : "peak") << ',' << r.op
-       << ',' << r.scenario << ',' << r.tessera
-       << ',' << r.other << ',' << r.tessera_ns << ',' << r.other_ns << ',' << r.ratio << '\n';
+       << ',' << r.scenario << ',' << r.tessera << ',' << r.other << ',' << r.tessera_ns << ',' << r.other_ns << ','
+       << r.ratio << ',';
+    if (r.hi > 0) os << r.lo << ',' << r.hi;  // blank without repetitions
+    else os << ',';
+    os << '\n';
+  }
   write_file_atomic(path, os.str());
 }
 

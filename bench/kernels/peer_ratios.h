@@ -22,6 +22,7 @@ struct Measurement {
   std::string aggregate; // "" for an iteration run
   double real_ns = 0;    // wall time per iteration
   double gflops = 0;     // its GFLOPS counter, 0 when it has none
+  int repetitions = 0;   // for an aggregate: how many repetitions it sums up
 };
 
 struct Ratio {
@@ -33,10 +34,16 @@ struct Ratio {
   double tessera_ns = 0, other_ns = 0;
   double ratio = 0;     // other_ns / tessera_ns: > 1 means Tessera is faster; for peak rows,
                         // Tessera's GFLOP/s over the peak run's (0.9: 90 % of peak)
+  double lo = 0, hi = 0;  // a 95 % range of the ratio, 0 when either side had no repetitions
 };
 
 // Each benchmark's time (and GFLOPS) is its median aggregate when the run has one, else the
-// median of its iteration runs. Peer rows first, then scaling, then peak; within each, grouped by op and Tessera
+// median of its iteration runs. With repetitions (mean and stddev aggregates), a ratio also
+// gets a 95 % range: each median's standard error taken as sqrt(pi/2) * stddev / sqrt(n)
+// (that of a median of n normal samples), the two sides' relative errors added in
+// quadrature, the range ratio * exp(+-1.96 * error). It assumes independent noise, so it
+// is wide where the two sides drifted together (interleaved runs), and it knows nothing of
+// the drift between runs: it says whether one run tells two results apart. Peer rows first, then scaling, then peak; within each, grouped by op and Tessera
 // implementation (in the order they first appear), cases in natural order (n:256 before
 // n:1024), peers in the order they first appear.
 std::vector<Ratio> peer_ratios(const std::vector<Measurement>& runs);

@@ -2,6 +2,8 @@
 // benchmark, and the CSV it writes.
 #include <doctest/doctest.h>
 
+#include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -116,9 +118,11 @@ TEST_CASE("format_ratios and write_ratios_csv show every pair") {
   std::getline(text, header);
   std::getline(text, first);
   std::getline(text, second);
-  CHECK(header == "kind,op,case,tessera,other,tessera_ns,other_ns,ratio");
+  CHECK(header == "kind,op,case,tessera,other,tessera_ns,other_ns,ratio,ratio_lo,ratio_hi");
   CHECK(first.rfind("peer,gemm_f32,n:1024/threads:1,tessera_avx512,onednn,9710000,10200000,1.0504", 0) == 0);
+  CHECK(first.substr(first.size() - 2) == ",,");  // no repetitions, no range
   CHECK(second.rfind("scaling,gemm_f32,n:1024/threads:2,tessera_avx512,threads:1,5000000,9710000,1.942", 0) == 0);
+  CHECK(table.find("95 % range") == std::string::npos);
   CHECK_THROWS_WITH_AS(write_ratios_csv(rs, (dir / "missing" / "r.csv").string()),
                        doctest::Contains("missing/r.csv: cannot write"), tessera::Error);
   fs::remove_all(dir);
@@ -186,4 +190,33 @@ TEST_CASE("peer_ratios sets a case with a GFLOPS counter against the same run's 
   const std::string table = format_ratios(rs);
   CHECK(table.find("95.0 %") != std::string::npos);
   CHECK(table.find("of peak") != std::string::npos);
+}
+
+TEST_CASE("with repetitions a ratio gets a 95 % range from both sides' spread") {
+  // Medians 10 and 12 ms; standard deviations 2 % and 3 % of the means over 5 repetitions.
+  auto reps = [](const std::string& name, double median, double mean, double stddev) {
+    return std::vector<Measurement>{{name, "mean", mean, 0, 5}, {name, "median", median, 0, 5},
+                                    {name, "stddev", stddev, 0, 5}};
+  };
+  std::vector<Measurement> runs = reps("gemm_f32/tessera_avx512/n:1024/threads:1/real_time", 10e6, 10e6, 0.2e6);
+  for (const Measurement& m : reps("gemm_f32/onednn/n:1024/threads:1/real_time", 12e6, 12e6, 0.36e6)) runs.push_back(m);
+  runs.push_back(run("gemm_f32/openblas/n:1024/threads:1/real_time", 20e6));  // one run: no spread
+  const auto rs = peer_ratios(runs);
+  const Ratio* onednn = find(rs, Ratio::Kind::peer, "tessera_avx512", "onednn", "n:1024/threads:1");
+  const Ratio* openblas = find(rs, Ratio::Kind::peer, "tessera_avx512", "openblas", "n:1024/threads:1");
+  REQUIRE(onednn);
+  REQUIRE(openblas);
+  CHECK(onednn->ratio == doctest::Approx(1.2));
+  // The standard error of a median of 5 normal samples: sqrt(pi/2) * cv / sqrt(5).
+  const double se = std::sqrt(std::acos(-1.0) / 2 / 5) * std::sqrt(0.02 * 0.02 + 0.03 * 0.03);
+  CHECK(onednn->lo == doctest::Approx(1.2 * std::exp(-1.96 * se)).epsilon(1e-9));
+  CHECK(onednn->hi == doctest::Approx(1.2 * std::exp(1.96 * se)).epsilon(1e-9));
+  CHECK(onednn->lo == doctest::Approx(1.16).epsilon(0.005));  // 1.2 -3.7 %
+  CHECK(openblas->lo == 0);
+  CHECK(openblas->hi == 0);
+  const std::string table = format_ratios(rs);
+  CHECK(table.find("95 % range") != std::string::npos);
+  char want[32];
+  std::snprintf(want, sizeof want, "%.2f-%.2fx", onednn->lo, onednn->hi);
+  CHECK(table.find(want) != std::string::npos);
 }
