@@ -80,6 +80,12 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
                   const GemmEpilogue& ep) {
   const GemmGeometry g = gemm_geometry(isa);
   const GemmUkernel uk = ukernel_for(isa, N);
+  // B's last panel, when it has at most 8 columns, takes the narrow kernel too: a
+  // 14 x 32 tile spends a 16-column vector of multiply-adds per row on those few columns
+  // (ViT's 197 tokens, a 14 x 14 map's 196 pixels). One thread, alternating in one
+  // process: [768 x 768] x [768 x 197] +8 %, [3072 x 768] x [768 x 197] +3 %, 1 x 1
+  // convs on 14 x 14 maps +4 %, [96 x 96] x [96 x 36] +17 %; +3 % down to K = 32.
+  const GemmUkernel uk_narrow = ukernel_for(isa, 1);
   const GemmRowsUkernel uk_rows = a.rows ? rows_ukernel_for(isa) : nullptr;
   const bool in_place = b.pack == nullptr;
   // A B read in place is re-read for every A block, from rows scattered over an image.
@@ -135,7 +141,8 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
               if (a_rows)
                 uk_rows(kc, a.A + row * a.lda + pc, a.lda, bpanel, C + row * ldc + col, ldc, n, e, pull);
               else
-                uk(kc, ablk + ir * kc, bpanel, offsets, C + row * ldc + col, ldc, std::min(g.mr, mc - ir), n, e, pull);
+                (n <= 8 ? uk_narrow : uk)(kc, ablk + ir * kc, bpanel, offsets, C + row * ldc + col, ldc,
+                                          std::min(g.mr, mc - ir), n, e, pull);
             }
           }
         }

@@ -138,6 +138,35 @@ TEST_CASE("gemm_f32: row-major A with short rows, read in place, within the boun
   set_active_isa(saved);
 }
 
+TEST_CASE("gemm_f32: a last B panel of at most 8 columns (narrow kernel) within the bound") {
+  // Wide products whose last 32-column panel has 1-8 columns run it on the 14 x n kernel
+  // when A is packed: pre-packed weights, or an A packed in the call (K = 800: lda > 768).
+  // M = 125 spans two A blocks; K = 1100 two K blocks, so the tail's C is read back (beta 1).
+  const Isa saved = active_isa();
+  for (Isa isa : supported_isas()) {
+    if (isa == Isa::ref) continue;
+    set_active_isa(isa);
+    double worst = 0;
+    for (int64_t M : {5, 14, 29, 125})
+      for (int64_t N : {33, 36, 37, 40, 41, 196, 197})
+        for (int64_t K : {32, 800, 1100})
+          for (const bool packed : {false, true}) {
+            const Case c{M == 29, false, M, N, K, M == 5 ? -0.5f : 1.f, N == 37 ? 0.75f : 0.f, int((M + N) % 3),
+                         N == 40 ? FusedActivation::relu6 : FusedActivation::none};
+            CAPTURE(isa_name(isa));
+            CAPTURE(M);
+            CAPTURE(N);
+            CAPTURE(K);
+            CAPTURE(packed);
+            const double r = check_gemm(c, packed);
+            CHECK(r <= 1.0);
+            worst = std::max(worst, r);
+          }
+    MESSAGE("gemm_f32 ", std::string(isa_name(isa)), ", narrow last panel: worst error = ", worst, " of the bound");
+  }
+  set_active_isa(saved);
+}
+
 TEST_CASE("gemm_f32: any thread count gives the same bits (shared B blocks, row and column splits)") {
   // Every C tile is summed by the same microkernel calls in the same KC order whichever
   // thread computes it, so results must be identical. Tall shapes share packed B blocks
