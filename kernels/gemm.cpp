@@ -43,6 +43,11 @@ GemmRowsUkernel rows_ukernel_for(Isa isa) {
   return isa == Isa::avx2 ? gemm_f32_ukernel_6x16_rows__avx2 : gemm_f32_ukernel_14x32_rows__avx512;
 }
 
+// Up to 8 rows read in place, where the path has such a tile (see gemm_ukernel.h).
+GemmShortRowsUkernel short_rows_ukernel_for(Isa isa) {
+  return isa == Isa::avx512 || isa == Isa::avx512vnni ? gemm_f32_ukernel_8x32_rows__avx512 : nullptr;
+}
+
 // A per-thread scratch buffer that only grows: no allocation on the hot path after warm-up.
 float* scratch(int slot, size_t floats) {
   struct Buf {
@@ -87,6 +92,7 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
   // convs on 14 x 14 maps +4 %, [96 x 96] x [96 x 36] +17 %; +3 % down to K = 32.
   const GemmUkernel uk_narrow = ukernel_for(isa, 1);
   const GemmRowsUkernel uk_rows = a.rows ? rows_ukernel_for(isa) : nullptr;
+  const GemmShortRowsUkernel uk_short = a.rows ? short_rows_ukernel_for(isa) : nullptr;
   const bool in_place = b.pack == nullptr;
   // A B read in place is re-read for every A block, from rows scattered over an image.
   // When K is short the A block is small: make it taller, up to the same L2 footprint,
@@ -116,7 +122,14 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
           const float* ablk = a.packed ? a.packed->block(pc, ic) : ap;
           for (int64_t jr = 0; jr < nc; jr += g.nr) {
             const int64_t n = std::min(g.nr, nc - jr);
-            for (int64_t ir = 0; ir < mc; ir += g.mr) {
+            // A row tail of 1 or 2 and the full tile before it run as two tiles of up to 8
+            // rows read in place, 7 + 8 or 8 + 8 (one thread, alternating in one process:
+            // 128^3 +2 %, [197 x 768] x [768 x 768] +2 %, 29 x 128 x 128 +8 %).
+            const int64_t tail = mc % g.mr;
+            const int64_t split = uk_short && (tail == 1 || tail == 2) && mc > g.mr ? mc - tail - g.mr : -1;
+            for (int64_t ir = 0, tile_m; ir < mc; ir += tile_m) {
+              const bool short_tile = split >= 0 && ir >= split;
+              tile_m = short_tile ? (ir == split ? g.mr + tail - 8 : 8) : std::min(g.mr, mc - ir);
               const int64_t row = ic + ir, col = jc + jr;
               UkernelEpilogue e{ep.alpha, first ? ep.beta : 1.f, nullptr, nullptr, FusedActivation::none};
               if (last) {
@@ -132,13 +145,15 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
               PrefetchRows next;
               const PrefetchRows* pull = nullptr;
               const bool a_rows = a.rows && ir + g.mr <= mc;  // a row tail is packed, zero-padded
-              if (jr == 0 && !a.packed && !a_rows)
+              if (jr == 0 && !a.packed && !a_rows && !short_tile)
                 pack_a_block(ap + ir * kc, a.trans, a.A, a.lda, row, std::min(g.mr, mc - ir), pc, kc, g.mr);
-              if (jr == 0 && ir + g.mr < mc)
-                pull = &(next = a.panel_pull(ablk + (ir + g.mr) * kc, g.mr, row + g.mr, std::min(g.mr, mc - ir - g.mr),
-                                             pc, kc));
+              if (jr == 0 && ir + tile_m < mc)
+                pull = &(next = a.panel_pull(ablk + (ir + g.mr) * kc, g.mr, row + tile_m,
+                                             std::min(g.mr, mc - ir - tile_m), pc, kc));
               const float* bpanel = in_place ? b.base + col : bp + jr * kc;
-              if (a_rows)
+              if (short_tile)
+                uk_short(kc, a.A + row * a.lda + pc, a.lda, bpanel, C + row * ldc + col, ldc, tile_m, n, e, pull);
+              else if (a_rows)
                 uk_rows(kc, a.A + row * a.lda + pc, a.lda, bpanel, C + row * ldc + col, ldc, n, e, pull);
               else
                 (n <= 8 ? uk_narrow : uk)(kc, ablk + ir * kc, bpanel, offsets, C + row * ldc + col, ldc,

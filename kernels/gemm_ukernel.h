@@ -78,6 +78,14 @@ void gemm_f32_ukernel_14x32_rows__avx512(int64_t kc, const float* a, int64_t lda
                                          int64_t n, const UkernelEpilogue& ep, const PrefetchRows* pull);
 void gemm_f32_ukernel_6x16_rows__avx2(int64_t kc, const float* a, int64_t lda, const float* b, float* c, int64_t ldc,
                                       int64_t n, const UkernelEpilogue& ep, const PrefetchRows* pull);
+// At most 8 rows of A read in place (AVX-512), for the two tiles that replace a full tile
+// and a row tail of 1 or 2: 8 + 7 or 8 + 8 rows keep 14-16 accumulators busy where a tail
+// on the 4-row tile ran 8 multiply-adds a step for 1-2 live rows. It computes m <= 8 rows
+// but reads 8: rows m..7 must be readable (their results are dropped).
+using GemmShortRowsUkernel = void (*)(int64_t kc, const float* a, int64_t lda, const float* b, float* c, int64_t ldc,
+                                      int64_t m, int64_t n, const UkernelEpilogue& ep, const PrefetchRows* pull);
+void gemm_f32_ukernel_8x32_rows__avx512(int64_t kc, const float* a, int64_t lda, const float* b, float* c, int64_t ldc,
+                                        int64_t m, int64_t n, const UkernelEpilogue& ep, const PrefetchRows* pull);
 
 // n <= 8 columns (a batch-1 classifier head): A is the vector operand, B broadcast. Its
 // weights are packed at load time, so it takes no pull.

@@ -166,4 +166,10 @@ void gemm_f32_ukernel_14x32_rows__avx512(int64_t kc, const float* a, int64_t lda
   else tile_rows<MR, true, 2, true>(kc, a, b, nullptr, c, ldc, MR, n, ep, pull, lda);
 }
 
+void gemm_f32_ukernel_8x32_rows__avx512(int64_t kc, const float* a, int64_t lda, const float* b, float* c, int64_t ldc,
+                                        int64_t m, int64_t n, const UkernelEpilogue& ep, const PrefetchRows* pull) {
+  if (n <= 16) tile_rows<8, true, 1, true>(kc, a, b, nullptr, c, ldc, m, n, ep, pull, lda);
+  else tile_rows<8, true, 2, true>(kc, a, b, nullptr, c, ldc, m, n, ep, pull, lda);
+}
+
 }  // namespace tessera::kernels

@@ -110,15 +110,17 @@ TEST_CASE("gemm_f32: every ISA path within the float dot-product bound, on tile/
 
 TEST_CASE("gemm_f32: row-major A with short rows, read in place, within the bound") {
   // gemm_f32 reads full MR-row panels of A in place when lda <= 768 and N > 8; a row tail
-  // is packed. check_gemm's lda is K + 3, so K = 765 is the widest in place and K = 766
-  // falls back to packing. M = 125 spans two A blocks (MC = 112 on AVX-512, 72 on
+  // is packed, except that on AVX-512 a tail of 1 or 2 rows and the tile before it run as
+  // two in-place tiles of 7 + 8 or 8 + 8 rows (M = 15, 16, 29, and 127: a tail in the
+  // second A block). check_gemm's lda is K + 3, so K = 765 is the widest in place and
+  // K = 766 falls back to packing. M = 125 spans two A blocks (MC = 112 on AVX-512, 72 on
   // AVX2), N = 1100 two B blocks (NC = 1024 on AVX-512).
   const Isa saved = active_isa();
   for (Isa isa : supported_isas()) {
     if (isa == Isa::ref) continue;
     set_active_isa(isa);
     double worst = 0;
-    for (int64_t M : {6, 7, 14, 15, 29, 61, 125})
+    for (int64_t M : {6, 7, 14, 15, 16, 29, 61, 125, 127})
       for (int64_t N : {9, 17, 33, 64, 65, 97, 128, 129, 300, 1100})
         for (int64_t K : {1, 64, 765, 766})
           for (const bool tb : {false, true}) {
