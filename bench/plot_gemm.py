@@ -4,12 +4,13 @@
     bench/plot_gemm.py [--json build/bench-kernels.json] [--out build/bench-gemm.png]
 
 Reads the `gemm_f32/<impl>/n:<n>/threads:<t>` results (medians when the run had
-repetitions) and the `peak/fma_f32/<isa>/threads:<t>` FMA peak of the same run, and draws
-one panel per thread count with gnuplot. `scripts/bench-kernels.sh gemm-plot` runs the
+repetitions, with error bars for their 95 % ranges) and the `peak/fma_f32/<isa>/threads:<t>`
+FMA peak of the same run, and draws one panel per thread count with gnuplot. `scripts/bench-kernels.sh gemm-plot` runs the
 sweep and this script. The PNG is written beside its final name, then renamed into place.
 """
 import argparse
 import json
+import math
 import os
 import re
 import subprocess
@@ -28,7 +29,9 @@ def fail(msg):
 
 
 def results(path):
-    """{run_name: GFLOPS}: the median aggregate where there is one, else the first run."""
+    """{run_name: (GFLOPS, half-width of its 95 % range or 0)}: the median aggregate where
+    there is one (its range from the stddev aggregate, as bench-kernels' ratio table takes
+    it: sqrt(pi/2) * stddev / sqrt(n) for the median of n repetitions), else the first run."""
     try:
         with open(path) as f:
             doc = json.load(f)
@@ -36,7 +39,7 @@ def results(path):
         fail(f"{path}: cannot read ({e.strerror})")
     except json.JSONDecodeError as e:
         fail(f"{path}: not a Google Benchmark JSON file ({e.msg} at line {e.lineno})")
-    medians, firsts = {}, {}
+    medians, stddevs, reps, firsts = {}, {}, {}, {}
     for b in doc.get("benchmarks", []):
         name, gflops = b.get("run_name", b.get("name", "")), b.get("GFLOPS")
         if gflops is None:
@@ -44,9 +47,17 @@ def results(path):
         if b.get("run_type") == "aggregate":
             if b.get("aggregate_name") == "median":
                 medians[name] = gflops
+                reps[name] = b.get("repetitions", 0)
+            elif b.get("aggregate_name") == "stddev":
+                stddevs[name] = gflops
         else:
             firsts.setdefault(name, gflops)
-    return {**firsts, **medians}
+    out = {name: (g, 0.0) for name, g in firsts.items()}
+    for name, g in medians.items():
+        n = reps.get(name, 0)
+        half = 1.96 * math.sqrt(math.pi / 2) * stddevs[name] / math.sqrt(n) if name in stddevs and n >= 2 else 0.0
+        out[name] = (g, half)
+    return out
 
 
 def main():
@@ -56,9 +67,9 @@ def main():
     args = ap.parse_args()
 
     gemm, peaks = {}, {}  # gemm[t][impl] = [(n, gflops)], peaks[t][isa] = gflops
-    for name, gflops in results(args.json).items():
+    for name, (gflops, half) in results(args.json).items():
         if m := GEMM.match(name):
-            gemm.setdefault(int(m["t"]), {}).setdefault(m["impl"], []).append((int(m["n"]), gflops))
+            gemm.setdefault(int(m["t"]), {}).setdefault(m["impl"], []).append((int(m["n"]), gflops, half))
         elif m := PEAK.match(name):
             peaks.setdefault(int(m["t"]), {})[m["isa"]] = gflops
     # The widest ISA's peak: the ceiling of the fastest path.
@@ -76,9 +87,11 @@ def main():
             for impl in impls:
                 data = os.path.join(tmp, f"{impl}.{t}.dat")
                 with open(data, "w") as f:
-                    f.writelines(f"{n} {g:.3f}\n" for n, g in sorted(gemm[t][impl]))
+                    f.writelines(f"{n} {g:.3f} {h:.3f}\n" for n, g, h in sorted(gemm[t][impl]))
                 width = 3 if impl.startswith("tessera") else 2
-                lines.append(f"'{data}' using 1:2 with linespoints lw {width} pt 7 ps 0.6 title '{impl}'")
+                style = "yerrorlines" if any(h > 0 for _, _, h in gemm[t][impl]) else "linespoints"
+                lines.append(f"'{data}' using 1:2{':3' if style == 'yerrorlines' else ''} with {style} lw {width} "
+                             f"pt 7 ps 0.6 title '{impl}'")
             title = f"{t} thread{'s' if t > 1 else ''}"
             if t in peak:
                 isa, g = peak[t]
