@@ -76,36 +76,50 @@ double check_gemm(const Case& c, bool use_packed_a) {
   return worst;
 }
 
-}  // namespace
-
-TEST_CASE("gemm_f32: every ISA path within the float dot-product bound, on tile/block edges") {
+// On every ISA path (the fast ones only, unless with_ref): `cases(check)` calls
+// check(case, pre-packed A) for each shape, and each must sit inside the bound.
+template <class Cases>
+void check_paths(const char* what, bool with_ref, Cases&& cases) {
   const Isa saved = active_isa();
-  Generator pick(7);
-  const int64_t ms[] = {1, 5, 6, 7, 13, 14, 15, 29, 61, 337};
-  const int64_t ns[] = {1, 2, 3, 8, 9, 15, 16, 17, 31, 32, 33, 65, 97};  // <= 8: the narrow (14 x n) kernel
-  const int64_t ks[] = {1, 2, 7, 64, 401, 511, 512, 513, 1023, 1024, 1025, 1100};  // KC is 512 (avx2), 1024 (avx512)
-  const FusedActivation acts[] = {FusedActivation::none, FusedActivation::relu, FusedActivation::relu6};
   for (Isa isa : supported_isas()) {
+    if (isa == Isa::ref && !with_ref) continue;
     set_active_isa(isa);
     double worst = 0;
-    int cases = 0;
-    for (int rep = 0; rep < 120; ++rep) {
-      Case c{pick.bernoulli(0.3f), pick.bernoulli(0.3f), ms[pick.randint(10)], ns[pick.randint(13)], ks[pick.randint(12)],
-             rep % 5 == 0 ? -0.5f : 1.f, rep % 3 == 0 ? 0.75f : 0.f, int(pick.randint(3)), acts[pick.randint(3)]};
+    int shapes = 0;
+    cases([&](const Case& c, bool packed) {
       CAPTURE(isa_name(isa));
       CAPTURE(c.M);
       CAPTURE(c.N);
       CAPTURE(c.K);
       CAPTURE(c.ta);
       CAPTURE(c.tb);
-      const double r = check_gemm(c, rep % 2 == 1);
+      CAPTURE(packed);
+      const double r = check_gemm(c, packed);
       CHECK(r <= 1.0);
       worst = std::max(worst, r);
-      ++cases;
-    }
-    MESSAGE("gemm_f32 ", std::string(isa_name(isa)), ": ", cases, " shapes, worst error = ", worst, " of the bound");
+      ++shapes;
+    });
+    MESSAGE("gemm_f32 ", std::string(isa_name(isa)), ", ", std::string(what), ": ", shapes,
+            " shapes, worst error = ", worst, " of the bound");
   }
   set_active_isa(saved);
+}
+
+}  // namespace
+
+TEST_CASE("gemm_f32: every ISA path within the float dot-product bound, on tile/block edges") {
+  Generator pick(7);  // one sequence across the paths: each path sees other shapes
+  const int64_t ms[] = {1, 5, 6, 7, 13, 14, 15, 29, 61, 337};
+  const int64_t ns[] = {1, 2, 3, 8, 9, 15, 16, 17, 31, 32, 33, 65, 97};  // <= 8: the narrow (14 x n) kernel
+  const int64_t ks[] = {1, 2, 7, 64, 401, 511, 512, 513, 1023, 1024, 1025, 1100};  // KC is 512 (avx2), 1024 (avx512)
+  const FusedActivation acts[] = {FusedActivation::none, FusedActivation::relu, FusedActivation::relu6};
+  check_paths("tile and block edges", true, [&](auto check) {
+    for (int rep = 0; rep < 120; ++rep)
+      check(Case{pick.bernoulli(0.3f), pick.bernoulli(0.3f), ms[pick.randint(10)], ns[pick.randint(13)],
+                 ks[pick.randint(12)], rep % 5 == 0 ? -0.5f : 1.f, rep % 3 == 0 ? 0.75f : 0.f, int(pick.randint(3)),
+                 acts[pick.randint(3)]},
+            rep % 2 == 1);
+  });
 }
 
 TEST_CASE("gemm_f32: row-major A with short rows, read in place, within the bound") {
@@ -115,58 +129,30 @@ TEST_CASE("gemm_f32: row-major A with short rows, read in place, within the boun
   // second A block). check_gemm's lda is K + 3, so K = 765 is the widest in place and
   // K = 766 falls back to packing. M = 125 spans two A blocks (MC = 112 on AVX-512, 72 on
   // AVX2), N = 1100 two B blocks (NC = 1024 on AVX-512).
-  const Isa saved = active_isa();
-  for (Isa isa : supported_isas()) {
-    if (isa == Isa::ref) continue;
-    set_active_isa(isa);
-    double worst = 0;
+  check_paths("A in place or packed", false, [](auto check) {
     for (int64_t M : {6, 7, 14, 15, 16, 29, 61, 125, 127})
       for (int64_t N : {9, 17, 33, 64, 65, 97, 128, 129, 300, 1100})
         for (int64_t K : {1, 64, 765, 766})
-          for (const bool tb : {false, true}) {
-            const Case c{false, tb, M, N, K, M == 29 ? -0.5f : 1.f, N == 33 ? 0.75f : 0.f, int((M + N) % 3),
-                         K == 64 ? FusedActivation::relu : FusedActivation::none};
-            CAPTURE(isa_name(isa));
-            CAPTURE(M);
-            CAPTURE(N);
-            CAPTURE(K);
-            CAPTURE(tb);
-            const double r = check_gemm(c, false);
-            CHECK(r <= 1.0);
-            worst = std::max(worst, r);
-          }
-    MESSAGE("gemm_f32 ", std::string(isa_name(isa)), ", A in place or packed: worst error = ", worst, " of the bound");
-  }
-  set_active_isa(saved);
+          for (const bool tb : {false, true})
+            check(Case{false, tb, M, N, K, M == 29 ? -0.5f : 1.f, N == 33 ? 0.75f : 0.f, int((M + N) % 3),
+                       K == 64 ? FusedActivation::relu : FusedActivation::none},
+                  false);
+  });
 }
 
 TEST_CASE("gemm_f32: a last B panel of at most 8 columns (narrow kernel) within the bound") {
   // Wide products whose last 32-column panel has 1-8 columns run it on the 14 x n kernel
   // when A is packed: pre-packed weights, or an A packed in the call (K = 800: lda > 768).
   // M = 125 spans two A blocks; K = 1100 two K blocks, so the tail's C is read back (beta 1).
-  const Isa saved = active_isa();
-  for (Isa isa : supported_isas()) {
-    if (isa == Isa::ref) continue;
-    set_active_isa(isa);
-    double worst = 0;
+  check_paths("narrow last panel", false, [](auto check) {
     for (int64_t M : {5, 14, 29, 125})
       for (int64_t N : {33, 36, 37, 40, 41, 196, 197})
         for (int64_t K : {32, 800, 1100})
-          for (const bool packed : {false, true}) {
-            const Case c{M == 29, false, M, N, K, M == 5 ? -0.5f : 1.f, N == 37 ? 0.75f : 0.f, int((M + N) % 3),
-                         N == 40 ? FusedActivation::relu6 : FusedActivation::none};
-            CAPTURE(isa_name(isa));
-            CAPTURE(M);
-            CAPTURE(N);
-            CAPTURE(K);
-            CAPTURE(packed);
-            const double r = check_gemm(c, packed);
-            CHECK(r <= 1.0);
-            worst = std::max(worst, r);
-          }
-    MESSAGE("gemm_f32 ", std::string(isa_name(isa)), ", narrow last panel: worst error = ", worst, " of the bound");
-  }
-  set_active_isa(saved);
+          for (const bool packed : {false, true})
+            check(Case{M == 29, false, M, N, K, M == 5 ? -0.5f : 1.f, N == 37 ? 0.75f : 0.f, int((M + N) % 3),
+                       N == 40 ? FusedActivation::relu6 : FusedActivation::none},
+                  packed);
+  });
 }
 
 TEST_CASE("gemm_f32: any thread count gives the same bits (shared B blocks, row and column splits)") {
