@@ -93,7 +93,8 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
   const GemmUkernel uk_narrow = ukernel_for(isa, 1);
   const GemmRowsUkernel uk_rows = a.rows ? rows_ukernel_for(isa) : nullptr;
   const GemmShortRowsUkernel uk_short = a.rows ? short_rows_ukernel_for(isa) : nullptr;
-  const bool in_place = b.pack == nullptr;
+  const bool prepacked_b = b.packed != nullptr;
+  const bool in_place = b.pack == nullptr && !prepacked_b;
   // A B read in place is re-read for every A block, from rows scattered over an image.
   // When K is short the A block is small: make it taller, up to the same L2 footprint,
   // so each B micro-panel serves more rows (ResNet-50's 64 -> 256 1x1 conv, K = 64: 19
@@ -108,14 +109,15 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
   parallel_for(split.tiles, 1, [&](int64_t t0, int64_t t1) {
     const int64_t m_lo = split_n ? 0 : t0 * g.mr, m_hi = split_n ? M : std::min(M, t1 * g.mr);
     const int64_t n_lo = split_n ? t0 * g.nr : 0, n_hi = split_n ? std::min(N, t1 * g.nr) : N;
-    float* bp = in_place ? nullptr : scratch(0, static_cast<size_t>(g.kc * g.nc));
+    float* bp = in_place || prepacked_b ? nullptr : scratch(0, static_cast<size_t>(g.kc * g.nc));
     float* ap = a.packed ? nullptr : scratch(1, static_cast<size_t>(g.mc * g.kc));
     for (int64_t jc = n_lo; jc < n_hi; jc += g.nc) {
       const int64_t nc = std::min(g.nc, n_hi - jc);
       for (int64_t pc = 0; pc < K; pc += g.kc) {
         const int64_t kc = std::min(g.kc, K - pc);
         const bool first = pc == 0, last = pc + kc == K;
-        if (!in_place) b.pack(b.ctx, bp, pc, kc, jc, nc, g.nr);
+        if (!in_place && !prepacked_b) b.pack(b.ctx, bp, pc, kc, jc, nc, g.nr);
+        const float* bblk = prepacked_b ? b.packed->block(pc, jc) : bp;  // the B block's panels
         const int64_t* offsets = in_place ? b.offsets + pc : nullptr;  // null: a packed panel
         for (int64_t ic = m_lo; ic < m_hi; ic += mc_blk) {
           const int64_t mc = std::min(mc_blk, m_hi - ic);
@@ -150,7 +152,7 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
               if (jr == 0 && ir + tile_m < mc)
                 pull = &(next = a.panel_pull(ablk + (ir + g.mr) * kc, g.mr, row + tile_m,
                                              std::min(g.mr, mc - ir - tile_m), pc, kc));
-              const float* bpanel = in_place ? b.base + col : bp + jr * kc;
+              const float* bpanel = in_place ? b.base + col : bblk + jr * kc;
               if (short_tile)
                 uk_short(kc, a.A + row * a.lda + pc, a.lda, bpanel, C + row * ldc + col, ldc, tile_m, n, e, pull);
               else if (a_rows)
@@ -214,6 +216,29 @@ GemmSplit gemm_split(const GemmGeometry& g, int64_t M, int64_t N, int64_t K, int
   return GemmSplit{static_cast<int>(std::min<int64_t>(threads, tiles)), split_n, tiles};
 }
 
+const float* PackedB::block(int64_t k0, int64_t n0) const {
+  const int64_t kc = std::min(geo.kc, K - k0);
+  return buf.get() + round_up(N, geo.nr) * k0 + n0 * kc;
+}
+
+PackedB pack_b(Isa isa, bool trans_b, int64_t K, int64_t N, const float* B, int64_t ldb) {
+  TESSERA_CHECK(K >= 0 && N >= 0, "pack_b: negative size K=", K, " N=", N);
+  PackedB p;
+  p.isa = isa;
+  p.K = K;
+  p.N = N;
+  p.geo = gemm_geometry(isa);  // ref: one K block of 1-column panels, i.e. B^T [N, K]
+  const int64_t npad = round_up(N, p.geo.nr);
+  const size_t bytes = static_cast<size_t>(round_up(std::max<int64_t>(npad * K, 1) * 4, 64));
+  float* raw = static_cast<float*>(std::aligned_alloc(64, bytes));
+  TESSERA_CHECK(raw, "pack_b: out of memory (", bytes, " bytes)");
+  p.buf = std::shared_ptr<float>(raw, [](float* q) { std::free(q); });
+  const MatrixB mb{B, ldb, trans_b};
+  for (int64_t pc = 0; pc < K && N > 0; pc += p.geo.kc)
+    pack_b_matrix(&mb, raw + npad * pc, pc, std::min(p.geo.kc, K - pc), 0, N, p.geo.nr);
+  return p;
+}
+
 const float* PackedA::block(int64_t k0, int64_t m0) const {
   const int64_t kc = std::min(geo.kc, K - k0);
   return buf.get() + round_up(M, geo.mr) * k0 + m0 * kc;
@@ -263,7 +288,25 @@ void gemm_f32(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, const
   gemm_blocked(isa, ASource{nullptr, trans_a, A, lda, a_rows}, BSource{pack_b_matrix, &mb}, M, N, K, C, ldc, ep);
 }
 
+void gemm_f32_packed_b(bool trans_a, int64_t M, const float* A, int64_t lda, const PackedB& b, float* C, int64_t ldc,
+                       const GemmEpilogue& ep) {
+  TESSERA_CHECK(M >= 0, "gemm: negative size M=", M);
+  TESSERA_CHECK(b.isa == active_isa(), "gemm: weights were packed for the ", isa_name(b.isa),
+                " kernels but the active path is ", isa_name(active_isa()), "; pack them again");
+  if (b.isa == Isa::ref || degenerate(M, b.N, b.K)) {
+    // ref's packed B is B^T [N, K]; a degenerate product reads no B.
+    ref::gemm_f32(trans_a, true, M, b.N, b.K, A, lda, b.buf.get(), std::max<int64_t>(b.K, 1), C, ldc, ep);
+    return;
+  }
+  // A read in place as gemm_f32 reads it (see there).
+  const bool a_rows = !trans_a && b.N > 8 && lda <= 768;
+  BSource src;
+  src.packed = &b;
+  gemm_blocked(b.isa, ASource{nullptr, trans_a, A, lda, a_rows}, src, M, b.N, b.K, C, ldc, ep);
+}
+
 void gemm_f32_packed(const PackedA& a, const BSource& b, int64_t N, float* C, int64_t ldc, const GemmEpilogue& ep) {
+  TESSERA_CHECK(b.packed == nullptr, "gemm_f32_packed: a B packed beforehand goes through gemm_f32_packed_b");
   TESSERA_CHECK(a.isa == active_isa(), "gemm: weights were packed for the ", isa_name(a.isa),
                 " kernels but the active path is ", isa_name(active_isa()), "; pack them again");
   if (a.isa == Isa::ref || degenerate(a.M, N, a.K)) {

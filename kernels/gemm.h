@@ -56,6 +56,23 @@ struct PackedA {
 };
 PackedA pack_a(Isa isa, bool trans_a, int64_t M, int64_t K, const float* A, int64_t lda);
 
+// B, packed once (Linear's W^T at load time) for one ISA's geometry: for each KC block, for
+// each NR column panel, kc x NR values (columns past N zero-padded), the layout the driver
+// packs B into per call, so a product with it skips that packing.
+struct PackedB {
+  Isa isa = Isa::ref;
+  int64_t K = 0, N = 0;
+  GemmGeometry geo{};
+  std::shared_ptr<float> buf;  // 64-byte aligned, K * round_up(N, nr) floats
+  // The panels of columns [n0, ...) in the KC block starting at k0 (n0 % nr == 0, k0 % kc == 0).
+  const float* block(int64_t k0, int64_t n0) const;
+};
+PackedB pack_b(Isa isa, bool trans_b, int64_t K, int64_t N, const float* B, int64_t ldb);
+
+// C = alpha * op(A) * B_packed + ..., with B pre-packed for `b.isa` (must be the active path's).
+void gemm_f32_packed_b(bool trans_a, int64_t M, const float* A, int64_t lda, const PackedB& b, float* C, int64_t ldc,
+                       const GemmEpilogue& ep = {});
+
 // The B operand of gemm_f32_packed, in one of two forms:
 //  - packed per block by a callback, which writes rows [k0, k0+kc) x columns [n0, n0+nc)
 //    as NR-wide column panels: dst[(j / nr) * kc * nr + k * nr + j % nr], columns past nc
@@ -67,6 +84,7 @@ struct BSource {
   const void* ctx = nullptr;
   const float* base = nullptr;
   const int64_t* offsets = nullptr;
+  const PackedB* packed = nullptr;  // or packed beforehand (gemm_f32_packed_b): pack and base unused
 };
 
 // C = alpha * A_packed * B(source) + ..., with A pre-packed for `a.isa` (must be the active path's).

@@ -1,4 +1,5 @@
-// Linear: y = x W^T + b, torch parameter names; W packed once for the GEMM.
+// Linear: y = x W^T + b, torch parameter names; W packed once for the GEMM (as its A for
+// few rows, as W^T, its B, for many: each kept beside W while the weights stay the same).
 #pragma once
 #include "kernels/gemm.h"
 #include "nn/module.h"
@@ -16,8 +17,9 @@ class Linear : public Module {
   Tensor* bias = nullptr;
 
  private:
-  kernels::PackedA packed_;
-  uint64_t generation_ = 0;
+  kernels::PackedA packed_;    // W, for few rows
+  kernels::PackedB packed_t_;  // W^T, for many rows
+  uint64_t generation_ = 0, generation_t_ = 0;
 };
 
 }  // namespace tessera::nn

@@ -32,8 +32,12 @@ struct Case {
   FusedActivation act;
 };
 
+// How the product is called: gemm_f32, gemm_f32_packed (A packed beforehand) or
+// gemm_f32_packed_b (B packed beforehand, as Linear's weights).
+enum class Packed { none, a, b };
+
 // Checks C against the exact result; returns the worst error / bound ratio.
-double check_gemm(const Case& c, bool use_packed_a) {
+double check_gemm(const Case& c, Packed packed) {
   Generator g(c.M * 131 + c.N * 7 + c.K);
   const int64_t lda = (c.ta ? c.M : c.K) + 3, ldb = (c.tb ? c.K : c.N) + 5, ldc = c.N + 2;
   std::vector<float> A((c.ta ? c.K : c.M) * lda), B((c.tb ? c.N : c.K) * ldb), C0(c.M * ldc), bias(std::max(c.M, c.N));
@@ -43,10 +47,13 @@ double check_gemm(const Case& c, bool use_packed_a) {
   g.fill_normal(bias.data(), bias.size());
   GemmEpilogue ep{c.alpha, c.beta, c.bias ? bias.data() : nullptr, c.bias == 1, c.act};
   std::vector<float> C = C0;
-  if (use_packed_a) {
+  if (packed == Packed::a) {
     const PackedA pa = pack_a(active_isa(), c.ta, c.M, c.K, A.data(), lda);
     const MatrixB mb{B.data(), ldb, c.tb};
     gemm_f32_packed(pa, BSource{pack_b_matrix, &mb}, c.N, C.data(), ldc, ep);
+  } else if (packed == Packed::b) {
+    const PackedB pb = pack_b(active_isa(), c.tb, c.K, c.N, B.data(), ldb);
+    gemm_f32_packed_b(c.ta, c.M, A.data(), lda, pb, C.data(), ldc, ep);
   } else {
     gemm_f32(c.ta, c.tb, c.M, c.N, c.K, A.data(), lda, B.data(), ldb, C.data(), ldc, ep);
   }
@@ -77,7 +84,8 @@ double check_gemm(const Case& c, bool use_packed_a) {
 }
 
 // On every ISA path (the fast ones only, unless with_ref): `cases(check)` calls
-// check(case, pre-packed A) for each shape, and each must sit inside the bound.
+// check(case, which operand is packed beforehand) for each shape, and each must sit inside
+// the bound.
 template <class Cases>
 void check_paths(const char* what, bool with_ref, Cases&& cases) {
   const Isa saved = active_isa();
@@ -86,14 +94,14 @@ void check_paths(const char* what, bool with_ref, Cases&& cases) {
     set_active_isa(isa);
     double worst = 0;
     int shapes = 0;
-    cases([&](const Case& c, bool packed) {
+    cases([&](const Case& c, Packed packed) {
       CAPTURE(isa_name(isa));
       CAPTURE(c.M);
       CAPTURE(c.N);
       CAPTURE(c.K);
       CAPTURE(c.ta);
       CAPTURE(c.tb);
-      CAPTURE(packed);
+      CAPTURE(int(packed));
       const double r = check_gemm(c, packed);
       CHECK(r <= 1.0);
       worst = std::max(worst, r);
@@ -118,7 +126,7 @@ TEST_CASE("gemm_f32: every ISA path within the float dot-product bound, on tile/
       check(Case{pick.bernoulli(0.3f), pick.bernoulli(0.3f), ms[pick.randint(10)], ns[pick.randint(13)],
                  ks[pick.randint(12)], rep % 5 == 0 ? -0.5f : 1.f, rep % 3 == 0 ? 0.75f : 0.f, int(pick.randint(3)),
                  acts[pick.randint(3)]},
-            rep % 2 == 1);
+            rep % 3 == 0 ? Packed::none : rep % 3 == 1 ? Packed::a : Packed::b);
   });
 }
 
@@ -136,7 +144,7 @@ TEST_CASE("gemm_f32: row-major A with short rows, read in place, within the boun
           for (const bool tb : {false, true})
             check(Case{false, tb, M, N, K, M == 29 ? -0.5f : 1.f, N == 33 ? 0.75f : 0.f, int((M + N) % 3),
                        K == 64 ? FusedActivation::relu : FusedActivation::none},
-                  false);
+                  tb && K == 64 ? Packed::b : Packed::none);
   });
 }
 
@@ -148,8 +156,8 @@ TEST_CASE("gemm_f32: a last B panel of at most 8 columns (narrow kernel) within 
     for (int64_t M : {5, 14, 29, 125})
       for (int64_t N : {33, 36, 37, 40, 41, 196, 197})
         for (int64_t K : {32, 800, 1100})
-          for (const bool packed : {false, true})
-            check(Case{M == 29, false, M, N, K, M == 5 ? -0.5f : 1.f, N == 37 ? 0.75f : 0.f, int((M + N) % 3),
+          for (const Packed packed : {Packed::none, Packed::a, Packed::b})
+            check(Case{M == 29, N == 41, M, N, K, M == 5 ? -0.5f : 1.f, N == 37 ? 0.75f : 0.f, int((M + N) % 3),
                        N == 40 ? FusedActivation::relu6 : FusedActivation::none},
                   packed);
   });
@@ -171,7 +179,7 @@ TEST_CASE("gemm_f32: any thread count gives the same bits (shared B blocks, row 
     if (isa == Isa::ref) continue;
     set_active_isa(isa);
     for (const Case& c : cases)
-      for (const bool packed : {false, true}) {
+      for (const Packed packed : {Packed::none, Packed::a, Packed::b}) {
         set_num_threads(1);
         Generator g(c.M + c.N + c.K);
         const int64_t lda = c.ta ? c.M : c.K, ldb = c.tb ? c.K : c.N;
@@ -182,11 +190,13 @@ TEST_CASE("gemm_f32: any thread count gives the same bits (shared B blocks, row 
         g.fill_normal(C0.data(), C0.size());
         const GemmEpilogue ep{c.alpha, c.beta, c.bias ? bias.data() : nullptr, c.bias == 1, c.act};
         const PackedA pa = pack_a(isa, c.ta, c.M, c.K, A.data(), lda);
+        const PackedB pb = pack_b(isa, c.tb, c.K, c.N, B.data(), ldb);
         const MatrixB mb{B.data(), ldb, c.tb};
         auto run = [&](int threads) {
           set_num_threads(threads);
           std::vector<float> C = C0;
-          if (packed) gemm_f32_packed(pa, BSource{pack_b_matrix, &mb}, c.N, C.data(), c.N, ep);
+          if (packed == Packed::a) gemm_f32_packed(pa, BSource{pack_b_matrix, &mb}, c.N, C.data(), c.N, ep);
+          else if (packed == Packed::b) gemm_f32_packed_b(c.ta, c.M, A.data(), lda, pb, C.data(), c.N, ep);
           else gemm_f32(c.ta, c.tb, c.M, c.N, c.K, A.data(), lda, B.data(), ldb, C.data(), c.N, ep);
           return C;
         };
@@ -194,7 +204,7 @@ TEST_CASE("gemm_f32: any thread count gives the same bits (shared B blocks, row 
         for (int threads : {2, 3, 5, 8}) {
           CAPTURE(isa_name(isa));
           CAPTURE(c.M);
-          CAPTURE(packed);
+          CAPTURE(int(packed));
           CAPTURE(threads);
           CHECK(run(threads) == one);
         }
@@ -266,14 +276,17 @@ TEST_CASE("PullCursor walks a pull line by line across its rows, then stops") {
   CHECK(nothing.next() == nullptr);
 }
 
-TEST_CASE("gemm_f32_packed refuses weights packed for another path") {
+TEST_CASE("gemm_f32_packed and gemm_f32_packed_b refuse weights packed for another path") {
   const auto isas = supported_isas();
   if (isas.size() < 2) return;
   std::vector<float> A(4, 1.f), B(4, 1.f), C(4);
   const PackedA pa = pack_a(isas.front(), false, 2, 2, A.data(), 2);
+  const PackedB pb = pack_b(isas.front(), false, 2, 2, B.data(), 2);
   const Isa saved = active_isa();
   set_active_isa(isas.back());
   const MatrixB mb{B.data(), 2, false};
   CHECK_THROWS_AS(gemm_f32_packed(pa, BSource{pack_b_matrix, &mb}, 2, C.data(), 2, {}), Error);
+  CHECK_THROWS_WITH_AS(gemm_f32_packed_b(false, 2, A.data(), 2, pb, C.data(), 2, {}),
+                       doctest::Contains("pack them again"), Error);
   set_active_isa(saved);
 }

@@ -46,6 +46,43 @@ TEST_CASE("load_state_dict copies values and converts dtypes; non-strict skips m
   CHECK(a.weight.get(5) == 0.5);
 }
 
+TEST_CASE("Linear: few and many rows both give x W^T + b, and follow new weights after load_state_dict") {
+  // Few rows run W packed as the GEMM's A, many (>= 32) W^T packed as its B; both caches
+  // are rebuilt when load_state_dict changes the weights.
+  nn::Linear fc(37, 45);
+  Generator g(3);
+  for (const int64_t rows : {int64_t(3), int64_t(40)}) {
+    CAPTURE(rows);
+    Tensor x = Tensor::empty({rows, 37});
+    g.fill_normal(x.data<float>(), x.numel());
+    for (int round = 0; round < 2; ++round) {
+      CAPTURE(round);
+      if (round == 1) {  // new weights: the packed copies must follow
+        StateDict sd;
+        Tensor w = Tensor::empty({45, 37}), b = Tensor::empty({45});
+        g.fill_normal(w.data<float>(), w.numel());
+        g.fill_normal(b.data<float>(), b.numel());
+        sd.add("weight", w);
+        sd.add("bias", b);
+        fc.load_state_dict(sd);
+      }
+      const Tensor y = fc.forward(x);
+      double worst = 0;
+      for (int64_t i = 0; i < rows; ++i)
+        for (int64_t o = 0; o < 45; ++o) {
+          double want = fc.bias->data<float>()[o], mag = std::fabs(want);
+          for (int64_t k = 0; k < 37; ++k) {
+            const double t = double(x.data<float>()[i * 37 + k]) * fc.weight.data<float>()[o * 37 + k];
+            want += t;
+            mag += std::fabs(t);
+          }
+          worst = std::max(worst, std::fabs(y.data<float>()[i * 45 + o] - want) / (mag * 40 * 0x1p-24 + 1e-30));
+        }
+      CHECK(worst <= 1.0);  // within the float dot-product bound (K + 3 roundings)
+    }
+  }
+}
+
 TEST_CASE("modules reject inputs of the wrong shape with one clear line") {
   nn::Conv2d conv(3, 8, 3);
   CHECK_THROWS_WITH_AS(conv.forward(Tensor::zeros({1, 4, 8, 8})),
