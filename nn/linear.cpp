@@ -24,7 +24,10 @@ Tensor Linear::forward(const Tensor& x) {
                 "Linear: expected input [..., ", in_features, "], got ", shape_str(x.shape()));
   const uint64_t gen = Module::weights_generation();
   const bool few_rows = x.numel() / in_features < kMinRowsDirect;
+  // One packed copy at a time: a VGG-16 head's is 411 MB. A batch size that crosses
+  // kMinRowsDirect repacks once.
   if (few_rows && (generation_ != gen || packed_.isa != active_isa() || !packed_.buf)) {
+    packed_t_ = {};
     packed_ = kernels::pack_a(active_isa(), false, out_features, in_features, weight.data<float>(), in_features);
     generation_ = gen;
   }
@@ -36,6 +39,7 @@ Tensor Linear::forward(const Tensor& x) {
     // per call, its transposition took 8 % of ViT-B's projections at 197 tokens and 20 % at
     // 49 (one thread).
     if (generation_t_ != gen || packed_t_.isa != active_isa() || !packed_t_.buf) {
+      packed_ = {};
       packed_t_ = kernels::pack_b(active_isa(), true, in_features, out_features, weight.data<float>(), in_features);
       generation_t_ = gen;
     }

@@ -1,5 +1,6 @@
 // Linear: y = x W^T + b, torch parameter names; W packed once for the GEMM (as its A for
-// few rows, as W^T, its B, for many: each kept beside W while the weights stay the same).
+// few rows, as W^T, its B, for many), kept beside W while the weights and the row regime
+// stay the same.
 #pragma once
 #include "kernels/gemm.h"
 #include "nn/module.h"

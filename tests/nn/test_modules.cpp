@@ -51,7 +51,7 @@ TEST_CASE("Linear: few and many rows both give x W^T + b, and follow new weights
   // are rebuilt when load_state_dict changes the weights.
   nn::Linear fc(37, 45);
   Generator g(3);
-  for (const int64_t rows : {int64_t(3), int64_t(40)}) {
+  for (const int64_t rows : {int64_t(3), int64_t(40), int64_t(5)}) {  // and back to few rows
     CAPTURE(rows);
     Tensor x = Tensor::empty({rows, 37});
     g.fill_normal(x.data<float>(), x.numel());
