@@ -48,6 +48,14 @@ GemmShortRowsUkernel short_rows_ukernel_for(Isa isa) {
   return isa == Isa::avx512 || isa == Isa::avx512vnni ? gemm_f32_ukernel_8x32_rows__avx512 : nullptr;
 }
 
+// A 64-byte aligned buffer of at least `floats` floats for an operand packed once.
+std::shared_ptr<float> packed_buffer(int64_t floats, const char* what) {
+  const size_t bytes = static_cast<size_t>(round_up(std::max<int64_t>(floats, 1) * 4, 64));
+  float* raw = static_cast<float*>(std::aligned_alloc(64, bytes));
+  TESSERA_CHECK(raw, what, ": out of memory (", bytes, " bytes)");
+  return std::shared_ptr<float>(raw, [](float* q) { std::free(q); });
+}
+
 // A per-thread scratch buffer that only grows: no allocation on the hot path after warm-up.
 float* scratch(int slot, size_t floats) {
   struct Buf {
@@ -122,13 +130,13 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
         for (int64_t ic = m_lo; ic < m_hi; ic += mc_blk) {
           const int64_t mc = std::min(mc_blk, m_hi - ic);
           const float* ablk = a.packed ? a.packed->block(pc, ic) : ap;
+          // A row tail of 1 or 2 and the full tile before it run as two tiles of up to 8
+          // rows read in place, 7 + 8 or 8 + 8 (one thread, alternating in one process:
+          // 128^3 +2 %, [197 x 768] x [768 x 768] +2 %, 29 x 128 x 128 +8 %).
+          const int64_t tail = mc % g.mr;
+          const int64_t split = uk_short && (tail == 1 || tail == 2) && mc > g.mr ? mc - tail - g.mr : -1;
           for (int64_t jr = 0; jr < nc; jr += g.nr) {
             const int64_t n = std::min(g.nr, nc - jr);
-            // A row tail of 1 or 2 and the full tile before it run as two tiles of up to 8
-            // rows read in place, 7 + 8 or 8 + 8 (one thread, alternating in one process:
-            // 128^3 +2 %, [197 x 768] x [768 x 768] +2 %, 29 x 128 x 128 +8 %).
-            const int64_t tail = mc % g.mr;
-            const int64_t split = uk_short && (tail == 1 || tail == 2) && mc > g.mr ? mc - tail - g.mr : -1;
             for (int64_t ir = 0, tile_m; ir < mc; ir += tile_m) {
               const bool short_tile = split >= 0 && ir >= split;
               tile_m = short_tile ? (ir == split ? g.mr + tail - 8 : 8) : std::min(g.mr, mc - ir);
@@ -167,6 +175,21 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
     }
   }, split.threads);
 }
+
+// A row-major A with short rows is read in place, its full MR-row panels by the rows
+// entry of the microkernel: packing an A panel costs ~30 % of the multiply-adds of one B
+// panel, and the in-place panel streams from L1/L2 as well as a packed one, however many
+// B panels re-read it. One thread, in place against packed, alternating in one process
+// with operands cycling through copies. AVX-512: 64^3 +4 %, 128^3 +5 %, 256^3 +3 %,
+// 512^3 +2 %, [3136 x 384] x [384 x 96] (a Swin/ConvNeXt MLP) +3 % (+7 % at two
+// threads), [1024 x 256] x [256 x 768] +5 %, attention's P V at 64 x 197 x 64 +5 %;
+// level to +3 % from 8 to 64 B panels. AVX2: +1 to +5 %. (An earlier measurement had it
+// 4 % slower at N = 768, and only products of up to 4 B panels read A in place; measured
+// again with operands cycling through copies as the benchmark does, it won at every width
+// tried.) Rows 3 KiB apart (ViT-B's 768-wide tokens) still gain 1-2 %; 4 KiB apart they
+// all fall in one L1 set (1024^3: -5 %, rows of 3072: -10 %). (N > 8: the narrow 14 x n
+// kernel has no rows entry.)
+bool reads_a_in_place(bool trans_a, int64_t N, int64_t lda) { return !trans_a && N > 8 && lda <= 768; }
 
 bool degenerate(int64_t M, int64_t N, int64_t K) { return M == 0 || N == 0 || K == 0; }
 
@@ -229,13 +252,10 @@ PackedB pack_b(Isa isa, bool trans_b, int64_t K, int64_t N, const float* B, int6
   p.N = N;
   p.geo = gemm_geometry(isa);  // ref: one K block of 1-column panels, i.e. B^T [N, K]
   const int64_t npad = round_up(N, p.geo.nr);
-  const size_t bytes = static_cast<size_t>(round_up(std::max<int64_t>(npad * K, 1) * 4, 64));
-  float* raw = static_cast<float*>(std::aligned_alloc(64, bytes));
-  TESSERA_CHECK(raw, "pack_b: out of memory (", bytes, " bytes)");
-  p.buf = std::shared_ptr<float>(raw, [](float* q) { std::free(q); });
+  p.buf = packed_buffer(npad * K, "pack_b");
   const MatrixB mb{B, ldb, trans_b};
   for (int64_t pc = 0; pc < K && N > 0; pc += p.geo.kc)
-    pack_b_matrix(&mb, raw + npad * pc, pc, std::min(p.geo.kc, K - pc), 0, N, p.geo.nr);
+    pack_b_matrix(&mb, p.buf.get() + npad * pc, pc, std::min(p.geo.kc, K - pc), 0, N, p.geo.nr);
   return p;
 }
 
@@ -251,13 +271,10 @@ PackedA pack_a(Isa isa, bool trans_a, int64_t M, int64_t K, const float* A, int6
   p.K = K;
   p.geo = gemm_geometry(isa);
   const int64_t mpad = round_up(M, p.geo.mr);
-  const size_t bytes = static_cast<size_t>(round_up(std::max<int64_t>(mpad * K, 1) * 4, 64));
-  float* raw = static_cast<float*>(std::aligned_alloc(64, bytes));
-  TESSERA_CHECK(raw, "pack_a: out of memory (", bytes, " bytes)");
-  p.buf = std::shared_ptr<float>(raw, [](float* q) { std::free(q); });
+  p.buf = packed_buffer(mpad * K, "pack_a");
   for (int64_t pc = 0; pc < K; pc += p.geo.kc) {
     const int64_t kc = std::min(p.geo.kc, K - pc);
-    pack_a_block(raw + mpad * pc, trans_a, A, lda, 0, M, pc, kc, p.geo.mr);
+    pack_a_block(p.buf.get() + mpad * pc, trans_a, A, lda, 0, M, pc, kc, p.geo.mr);
   }
   return p;
 }
@@ -271,21 +288,8 @@ void gemm_f32(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, const
     return;
   }
   const MatrixB mb{B, ldb, trans_b};
-  // A row-major A with short rows is read in place, its full MR-row panels by the rows
-  // entry of the microkernel: packing an A panel costs ~30 % of the multiply-adds of one B
-  // panel, and the in-place panel streams from L1/L2 as well as a packed one, however many
-  // B panels re-read it. One thread, in place against packed, alternating in one process
-  // with operands cycling through copies. AVX-512: 64^3 +4 %, 128^3 +5 %, 256^3 +3 %,
-  // 512^3 +2 %, [3136 x 384] x [384 x 96] (a Swin/ConvNeXt MLP) +3 % (+7 % at two
-  // threads), [1024 x 256] x [256 x 768] +5 %, attention's P V at 64 x 197 x 64 +5 %;
-  // level to +3 % from 8 to 64 B panels. AVX2: +1 to +5 %. (An earlier measurement had it
-  // 4 % slower at N = 768, and only products of up to 4 B panels read A in place; measured
-  // again with operands cycling through copies as the benchmark does, it won at every width
-  // tried.) Rows 3 KiB apart (ViT-B's 768-wide tokens) still gain 1-2 %; 4 KiB apart they
-  // all fall in one L1 set (1024^3: -5 %, rows of 3072: -10 %). (N > 8: the narrow 14 x n
-  // kernel has no rows entry.)
-  const bool a_rows = !trans_a && N > 8 && lda <= 768;  // K <= lda
-  gemm_blocked(isa, ASource{nullptr, trans_a, A, lda, a_rows}, BSource{pack_b_matrix, &mb}, M, N, K, C, ldc, ep);
+  gemm_blocked(isa, ASource{nullptr, trans_a, A, lda, reads_a_in_place(trans_a, N, lda)}, BSource{pack_b_matrix, &mb},
+               M, N, K, C, ldc, ep);
 }
 
 void gemm_f32_packed_b(bool trans_a, int64_t M, const float* A, int64_t lda, const PackedB& b, float* C, int64_t ldc,
@@ -298,11 +302,10 @@ void gemm_f32_packed_b(bool trans_a, int64_t M, const float* A, int64_t lda, con
     ref::gemm_f32(trans_a, true, M, b.N, b.K, A, lda, b.buf.get(), std::max<int64_t>(b.K, 1), C, ldc, ep);
     return;
   }
-  // A read in place as gemm_f32 reads it (see there).
-  const bool a_rows = !trans_a && b.N > 8 && lda <= 768;
   BSource src;
   src.packed = &b;
-  gemm_blocked(b.isa, ASource{nullptr, trans_a, A, lda, a_rows}, src, M, b.N, b.K, C, ldc, ep);
+  gemm_blocked(b.isa, ASource{nullptr, trans_a, A, lda, reads_a_in_place(trans_a, b.N, lda)}, src, M, b.N, b.K, C,
+               ldc, ep);
 }
 
 void gemm_f32_packed(const PackedA& a, const BSource& b, int64_t N, float* C, int64_t ldc, const GemmEpilogue& ep) {

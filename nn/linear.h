@@ -18,9 +18,10 @@ class Linear : public Module {
   Tensor* bias = nullptr;
 
  private:
+  // One of the two at a time, packed at weights generation generation_.
   kernels::PackedA packed_;    // W, for few rows
   kernels::PackedB packed_t_;  // W^T, for many rows
-  uint64_t generation_ = 0, generation_t_ = 0;
+  uint64_t generation_ = 0;
 };
 
 }  // namespace tessera::nn
