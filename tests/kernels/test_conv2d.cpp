@@ -167,7 +167,8 @@ TEST_CASE("conv2d: convs over at most 4 channels take the stem path, stride <= 2
 
 TEST_CASE("conv2d: any thread count gives the same bits (bands and panel runs split unevenly)") {
   // Each output tile is computed the same way whichever thread takes it, so results must
-  // be identical; odd thread counts split pixel bands and channel-panel runs mid-way.
+  // be identical; odd thread counts split pixel bands and channel-panel runs mid-way, and
+  // convs read in place hand out their tiles a few at a time (parallel_for_balanced).
   const int saved = get_num_threads();
   const std::vector<Conv2dShape> shapes = {conv(1, 16, 28, 28, 96, 3, 1, 1), conv(1, 24, 14, 14, 64, 3, 2, 1),
                                            conv(1, 32, 7, 7, 96, 3, 1, 1), conv(1, 40, 28, 28, 70, 1, 2, 0),

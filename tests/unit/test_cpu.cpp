@@ -1,7 +1,14 @@
-// ISA detection and forcing.
+// ISA detection and forcing; the thread loops.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include <omp.h>
 
 #include "kernels/cpu.h"
 #include "kernels/parallel.h"
@@ -57,4 +64,61 @@ TEST_CASE("parallel_for takes n / min_chunk threads, rounded down, and at most m
   CHECK(chunks(3, 1, 0) == 3);
   CHECK(chunks(293, 1, 1) == 1);
   set_num_threads(saved);
+}
+
+TEST_CASE("parallel_for_balanced covers the range exactly once, at most grain tasks a call on several threads") {
+  const int saved = get_num_threads();
+  for (int threads : {1, 2, 3})
+    for (int64_t n : {1, 7, 64, 1001})
+      for (int64_t grain : {1, 5, 2000}) {
+        CAPTURE(threads);
+        CAPTURE(n);
+        CAPTURE(grain);
+        set_num_threads(threads);
+        std::vector<std::atomic<int>> hits(static_cast<size_t>(n));
+        std::atomic<int64_t> widest{0}, empty{0};
+        parallel_for_balanced(n, grain, [&](int64_t b, int64_t e) {
+          if (b >= e) ++empty;
+          int64_t w = widest.load();
+          while (e - b > w && !widest.compare_exchange_weak(w, e - b)) {
+          }
+          for (int64_t i = b; i < e; ++i) hits[static_cast<size_t>(i)]++;
+        });
+        for (auto& h : hits) REQUIRE(h.load() == 1);
+        CHECK(empty.load() == 0);
+        if (threads == 1) CHECK(widest.load() == n);
+        else CHECK(widest.load() <= grain);
+      }
+  set_num_threads(saved);
+}
+
+TEST_CASE("parallel_for_balanced: a thread that runs out takes tasks from the back of a slower one's share") {
+  const int saved = get_num_threads();
+  set_num_threads(2);
+  // Thread 0 holds its first task until another thread has run a task of its share
+  // [0, 32): only stealing can release it (a timeout fails the test instead of hanging).
+  std::atomic<bool> stolen{false};
+  std::mutex m;
+  std::vector<std::pair<int64_t, int>> runs;  // (task, thread)
+  parallel_for_balanced(64, 1, [&](int64_t b, int64_t e) {
+    const int t = omp_get_thread_num();
+    if (t != 0 && b < 32) stolen = true;
+    if (t == 0 && b == 0) {
+      const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+      while (!stolen && std::chrono::steady_clock::now() < give_up) std::this_thread::yield();
+    }
+    std::lock_guard<std::mutex> lock(m);
+    for (int64_t i = b; i < e; ++i) runs.emplace_back(i, t);
+  });
+  set_num_threads(saved);
+  REQUIRE(runs.size() == 64);
+  CHECK(stolen.load());
+  // Stolen tasks come from the back of the share: the thief's first one is task 31.
+  int64_t first_stolen = -1;
+  for (auto [task, t] : runs)
+    if (t != 0 && task < 32) {
+      first_stolen = task;
+      break;
+    }
+  CHECK(first_stolen == 31);
 }
