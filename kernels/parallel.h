@@ -15,14 +15,14 @@ void set_num_threads(int n);  // n >= 1
 template <typename Fn>
 void parallel_for(int64_t n, int64_t min_chunk, Fn&& fn, int max_threads = 0);
 
-// Like parallel_for, but the chunks are not fixed: each thread works through its own
-// share front to back, `grain` tasks per call of fn(begin, end), and a thread that runs
-// out takes `grain` tasks at a time from the back of the share with the most left. So fn
-// runs several times per thread, on disjoint runs that together cover [0, n) once (once
-// on all of it where parallel_for would run inline, or on one thread). For
-// tasks of equal work whose threads do not run at equal speed (vCPUs that differ by a
-// few per cent, a core the hypervisor lends elsewhere for a while): a static split waits
-// for the slowest.
+// Like parallel_for, but the chunks are not fixed. Each thread works through its own
+// share front to back, claiming at most `grain` tasks per call of fn(begin, end) and at
+// most half of what is left, so claims shrink to one task as a share runs out. A thread
+// that runs out claims the same way from the back of the share with the most left. So fn
+// runs several times per thread, on disjoint runs that together cover [0, n) once (once,
+// on all of it, where parallel_for would run inline or on one thread). For tasks of equal
+// work on threads that do not run at equal speed (a vCPU whose core a neighbour shares,
+// the big and little cores of a hybrid CPU): a static split waits for the slowest.
 template <typename Fn>
 void parallel_for_balanced(int64_t n, int64_t grain, Fn&& fn, int max_threads = 0);
 

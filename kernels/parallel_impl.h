@@ -39,7 +39,7 @@ struct alignas(64) TaskRange {
     for (;;) {
       const int64_t rb = begin(r), re = end(r);
       if (rb >= re) return false;
-      const int64_t take = std::min(grain, re - rb);
+      const int64_t take = std::min(grain, (re - rb + 1) / 2);
       b = back ? re - take : rb;
       e = back ? re : rb + take;
       if (range.compare_exchange_weak(r, back ? pack(rb, re - take) : pack(rb + take, re), std::memory_order_relaxed))
