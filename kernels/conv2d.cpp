@@ -76,7 +76,7 @@ void conv2d_f32(float* y, const float* x, const PackedConv2d& w, const float* bi
     // for spells this VM's two vCPUs ran these layers 1.4x apart (one shares its core with
     // a neighbour; hybrid CPUs differ by design), and a static split waits for the
     // slower. Two threads, alternating in one process, in such a spell: +8 to +18 % on
-    // MobileNetV2's, EfficientNet's and ConvNeXt's layers; with the vCPUs level, -5 to +3 %.
+    // MobileNetV2's, EfficientNet's and ConvNeXt's layers; with the vCPUs level, -4 to +4 %.
     const int64_t planes = s.N * s.C, plane_flops = 2 * OH * OW * s.KH * s.KW;
     const int64_t grain = std::clamp<int64_t>(250'000 / plane_flops, 1,
                                               std::max<int64_t>(1, planes / (8 * get_num_threads())));
