@@ -288,12 +288,13 @@ void conv2d_direct(float* y, const float* x, const PackedConv2d& w, const float*
         const float* phases = wraps ? input_under(0, pix_tiles) : input_under(t0 % pix_tiles, (t1 - 1) % pix_tiles + 1);
         for (int64_t t = t0; t < t1; ++t) tile(phases, t / pix_tiles, t % pix_tiles);
       };
-      // Read in place, the tasks are claimed a few at a time and a thread that finishes
-      // its share takes the rest of another's: the two vCPUs here differ by a few per
-      // cent and a static split waits for the slower (ResNet-18's convs at two threads,
-      // alternating in one process: +2 %, +2.4 % beside a neighbour on one vCPU; one
-      // thread level). ~20 us of work a claim: one tile a claim cost 4-10 % at 56 x 56.
-      // Convs on phase planes keep the static split: a claim would rebuild its rows.
+      // Read in place, the tiles are claimed up to ~20 us of work at a time (fewer as a
+      // share runs out) and a thread that finishes takes the rest of another's, since the
+      // two vCPUs here differ by 3-12 % for spells and a static split waits for the
+      // slower. ResNet-18's convs at two threads, alternating in one process: +2 % in such
+      // a spell, +2.4 % beside a neighbour on one vCPU, level with the vCPUs level. One
+      // tile a claim cost 4-10 % at 56 x 56. Convs on phase planes keep the static split:
+      // a claim would rebuild its rows (the stem, balanced: -1 to -2 % with the vCPUs level).
       if (image) {
         const int64_t grain = std::clamp<int64_t>(int64_t{4'000'000} / (2 * kDirectMR * kDirectNR * K), 1, 8);
         parallel_for_balanced(oc_tiles * pix_tiles, grain, run);
