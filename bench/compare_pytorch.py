@@ -15,6 +15,7 @@ import json
 import os
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -39,12 +40,54 @@ def torch_latency(model, x, repeat):
     return statistics.median(times), min(times)
 
 
+def fail(message):
+    sys.exit(f"compare_pytorch.py: error: {message}")
+
+
+def run_tessera(cmd):
+    """stdout of a tessera command; its own one-line error, if it fails, becomes ours."""
+    try:
+        return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    except FileNotFoundError:
+        fail(f"{cmd[0]}: no such binary (build it: cmake --build build --target tessera, or pass --tessera)")
+    except subprocess.CalledProcessError as e:
+        lines = e.stderr.strip().splitlines()
+        fail(f"'{' '.join(cmd[:2])}' failed: {lines[-1] if lines else f'exit status {e.returncode}'}")
+
+
 def tessera_latency(binary, name, weights, x_path, out_path, threads, repeat):
     cmd = [binary, "run", "--model", name, "--weights", weights, "--input", x_path, "--output", out_path,
            "--threads", str(threads), "--repeat", str(repeat)]
-    last = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
+    last = run_tessera(cmd).strip().splitlines()[-1]
     fields = dict(kv.split("=") for kv in last.split()[1:])
     return float(fields["median"]), float(fields["min"])
+
+
+def model_names(binary, wanted):
+    """The models to run: those asked for, each one Tessera and torchvision both build."""
+    listing = run_tessera([binary, "models", "--no-flops"])
+    known = [line.split()[0] for line in listing.splitlines()[2:] if line.strip()]
+    known = [name for name in known if hasattr(torchvision.models, name)]
+    if wanted == "all":
+        return known
+    names = [name for name in wanted.split(",") if name]
+    unknown = [name for name in names if name not in known]
+    if unknown or not names:
+        fail(f"--models {wanted}: unknown model {', '.join(unknown) or '(none given)'} (known: {', '.join(known)})")
+    return names
+
+
+def write_json(path, data):
+    """Writes through a temporary file beside `path`, so a failed run leaves no half file."""
+    tmp = f"{path}.tmp{os.getpid()}"
+    try:
+        with open(tmp, "w") as f:
+            json.dump(data, f, indent=1)
+        os.replace(tmp, path)
+    except OSError as e:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        fail(f"--json {path}: {e.strerror}")
 
 
 def main():
@@ -58,18 +101,22 @@ def main():
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     rows = []
+    if args.json and not os.path.isdir(os.path.dirname(os.path.abspath(args.json))):
+        fail(f"--json {args.json}: no such directory")
+    names = model_names(args.tessera, args.models)
+    try:
+        batches = [int(v) for v in args.batches.split(",")]
+    except ValueError:
+        batches = []
+    if not batches or min(batches) < 1:
+        fail(f"--batches {args.batches}: expected whole numbers of 1 or more, comma-separated")
     with tempfile.TemporaryDirectory() as tmp:
-        names = args.models.split(",")
-        if args.models == "all":
-            listing = subprocess.run([args.tessera, "models", "--no-flops"], check=True, capture_output=True, text=True)
-            names = [line.split()[0] for line in listing.stdout.splitlines()[2:] if line.strip() and
-                     hasattr(torchvision.models, line.split()[0])]
         for name in names:
             torch.manual_seed(0)
             model = getattr(torchvision.models, name)(**CONSTRUCTOR_ARGS.get(name, {})).eval()
             weights = os.path.join(tmp, f"{name}.pth")
             torch.save(model.state_dict(), weights)
-            for b in [int(v) for v in args.batches.split(",")]:
+            for b in batches:
                 x = torch.randn(b, 3, 224, 224, generator=torch.Generator().manual_seed(b))
                 x_path, y_path = os.path.join(tmp, "x.npy"), os.path.join(tmp, "y.npy")
                 np.save(x_path, x.numpy())
@@ -86,9 +133,7 @@ def main():
                 print(f"{name:<10} batch {b:>3}  PyTorch {t_med:9.1f} ms  Tessera {s_med:9.1f} ms  "
                       f"ratio {r['ratio']:5.2f}x  max|dlogit| {diff:.1e} of |logit| <= {scale:.1e}", flush=True)
     if args.json:
-        with open(args.json, "w") as f:
-            json.dump({"torch": torch.__version__, "threads": args.threads, "repeat": args.repeat, "rows": rows}, f,
-                      indent=1)
+        write_json(args.json, {"torch": torch.__version__, "threads": args.threads, "repeat": args.repeat, "rows": rows})
 
 
 if __name__ == "__main__":
