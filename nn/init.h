@@ -13,4 +13,16 @@ void manual_seed(uint64_t seed);
 // (kaiming_uniform with a=sqrt(5)) and biases.
 void init_uniform_fan_in(Tensor& t, int64_t fan_in);
 
+// While one is alive on this thread, init_uniform_fan_in leaves tensors as allocated, so
+// modules built meanwhile hold uninitialised parameters (torch.nn.utils.skip_init): for
+// a model whose every parameter a strict load_state_dict then overwrites, or one that is
+// only counted. Building ViT-L/16 with its random init takes seconds.
+class SkipInit {
+ public:
+  SkipInit();
+  ~SkipInit();
+  SkipInit(const SkipInit&) = delete;
+  SkipInit& operator=(const SkipInit&) = delete;
+};
+
 }  // namespace tessera::nn

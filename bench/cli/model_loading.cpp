@@ -2,6 +2,7 @@
 
 #include "kernels/parallel.h"
 #include "models/registry.h"
+#include "nn/init.h"
 #include "weights/weights.h"
 
 namespace tessera::cli {
@@ -16,7 +17,12 @@ std::shared_ptr<nn::Module> load_model(const std::string& name, const std::strin
   for (const StateEntry& e : sd)
     if (e.tensor.dim() == 2 && e.name.size() > 7 && e.name.compare(e.name.size() - 7, 7, ".weight") == 0)
       num_classes = e.tensor.size(0);
-  auto model = models::create_model(name, num_classes);
+  // Every parameter is about to be overwritten (the load is strict): no random init.
+  std::shared_ptr<nn::Module> model;
+  {
+    nn::SkipInit skip;
+    model = models::create_model(name, num_classes);
+  }
   try {
     model->load_state_dict(sd, true);
   } catch (const Error& e) {

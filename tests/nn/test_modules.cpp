@@ -121,3 +121,23 @@ TEST_CASE("FlopCounter: ResNet-18 at 224x224 is 2 x the 1.814 GMACs torchvision'
   r->forward(Tensor::zeros({1, 3, 224, 224}));
   CHECK(count.total() / 1e9 == doctest::Approx(2 * 1.814).epsilon(0.001));
 }
+
+TEST_CASE("SkipInit: init_uniform_fan_in leaves tensors alone while one is alive, and only then") {
+  Tensor t = Tensor::full({64}, 7.0);
+  {
+    nn::SkipInit outer;
+    {
+      nn::SkipInit inner;  // guards nest
+      nn::init_uniform_fan_in(t, 16);
+    }
+    nn::init_uniform_fan_in(t, 16);
+    for (int64_t i = 0; i < t.numel(); ++i) REQUIRE(t.data<float>()[i] == 7.f);
+  }
+  nn::init_uniform_fan_in(t, 16);  // U(-1/4, 1/4)
+  int64_t changed = 0;
+  for (int64_t i = 0; i < t.numel(); ++i) {
+    REQUIRE(std::abs(t.data<float>()[i]) <= 0.25f);
+    changed += t.data<float>()[i] != 0.f;
+  }
+  CHECK(changed == t.numel());
+}
