@@ -36,7 +36,7 @@ StateDict Module::state_dict() const {
   return sd;
 }
 
-std::vector<std::string> Module::load_state_dict(const StateDict& sd, bool strict) {
+std::vector<std::string> Module::load_state_dict(const StateDict& sd, bool strict, bool assign) {
   std::vector<std::string> missing, unexpected, mismatched;
   std::unordered_set<std::string> expected;
   visit("", [&](const std::string& name, const Slot& s) {
@@ -62,7 +62,11 @@ std::vector<std::string> Module::load_state_dict(const StateDict& sd, bool stric
   TESSERA_CHECK(err.str().empty(), "load_state_dict(", type_name(), "):", err.str());
 
   visit("", [&](const std::string& name, const Slot& s) {
-    if (const StateEntry* e = sd.find(name)) const_cast<Tensor&>(s.tensor).copy_(e->tensor);
+    const StateEntry* e = sd.find(name);
+    if (!e) return;
+    Tensor& slot = const_cast<Tensor&>(s.tensor);
+    if (assign && e->tensor.dtype() == slot.dtype() && e->tensor.is_contiguous()) slot = e->tensor;
+    else slot.copy_(e->tensor);
   });
   g_generation.fetch_add(1, std::memory_order_relaxed);
   std::vector<std::string> skipped = missing;

@@ -30,8 +30,12 @@ class Module {
   StateDict state_dict() const;
   // As torch's load_state_dict: with strict, missing and unexpected keys are errors; a
   // shape mismatch always is. Every problem is reported at once, by name, in one error.
-  // Returns the keys that were skipped (non-strict: missing + unexpected).
-  std::vector<std::string> load_state_dict(const StateDict& sd, bool strict = true);
+  // Returns the keys that were skipped (non-strict: missing + unexpected). With assign (as
+  // torch's assign=True), a parameter or buffer whose entry is contiguous and of its dtype
+  // takes the entry's tensor itself, sharing its storage, instead of a copy: a checkpoint
+  // mapped from its file (load_weights) then becomes the model's weights without being
+  // copied or its pages touched before use. Others are copied as without it.
+  std::vector<std::string> load_state_dict(const StateDict& sd, bool strict = true, bool assign = false);
 
   void eval() { set_training(false); }
   void train(bool on = true) { set_training(on); }

@@ -3,6 +3,7 @@
 #include <bit>
 #include <cmath>
 #include <cstring>
+#include <cstdint>
 #include <limits>
 
 #include "tensor/error.h"
@@ -51,11 +52,15 @@ uint16_t f32_to_bf16(float f) {
   return static_cast<uint16_t>((x + 0x7fff + ((x >> 16) & 1)) >> 16);
 }
 
-std::shared_ptr<Storage> decode_storage(std::string_view bytes, FileDType from, const std::string& what) {
+std::shared_ptr<Storage> decode_storage(std::string_view bytes, FileDType from, const std::string& what,
+                                        const std::shared_ptr<const void>& owner) {
   const size_t esize = file_dtype_size(from);
   TESSERA_CHECK(bytes.size() % esize == 0, what, ": ", bytes.size(), " bytes is not a whole number of ",
                 file_dtype_name(from), " elements");
   const size_t count = bytes.size() / esize;
+  const bool as_stored = from == FileDType::f32 || from == FileDType::i32 || from == FileDType::i8 || from == FileDType::u8;
+  if (owner && as_stored && count > 0 && reinterpret_cast<uintptr_t>(bytes.data()) % Storage::kAlignment == 0)
+    return Storage::wrap(const_cast<char*>(bytes.data()), bytes.size(), [owner](void*) {});
   auto storage = Storage::allocate(count * dtype_size(tensor_dtype_for(from)));
   const char* src = bytes.data();
   void* dst = storage->data();

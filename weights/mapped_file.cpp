@@ -21,7 +21,7 @@ MappedFile::MappedFile(const std::string& path) {
   }
   size_ = static_cast<size_t>(st.st_size);
   if (size_ > 0) {  // mmap refuses length 0; an empty file is simply an empty view
-    data_ = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
+    data_ = ::mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
     const int err = errno;
     ::close(fd);
     TESSERA_CHECK(data_ != MAP_FAILED, path, ": cannot map (", std::strerror(err), ")");

@@ -3,6 +3,7 @@
 //   <archive>/data/<key>   one raw little-endian storage per key
 //   <archive>/byteorder    "little" (newer torch), <archive>/version  "3"
 #pragma once
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -14,8 +15,10 @@ namespace tessera {
 // top-level dict; empty picks automatically: the top-level dict when its values are
 // tensors, else its "state_dict", "model_state_dict" or "model" entry.
 StateDict load_pth(const std::string& path, const std::string& entry = "");
-// The same from bytes in memory; `what` names the source in errors.
-StateDict parse_pth(std::string_view bytes, const std::string& what, const std::string& entry = "");
+// The same from bytes in memory; `what` names the source in errors. Given an `owner` that
+// keeps the bytes alive and writable, tensors may view them (see decode_storage).
+StateDict parse_pth(std::string_view bytes, const std::string& what, const std::string& entry = "",
+                    const std::shared_ptr<const void>& owner = nullptr);
 
 // Writes a checkpoint that torch.load + load_state_dict(strict=True) accept: each
 // tensor in its recorded file dtype, tensors that share a Storage still sharing one.

@@ -17,7 +17,8 @@ using pickle::Value;
 // Storages are decoded once, on first use, so views of one storage share it.
 class StorageLoader {
  public:
-  StorageLoader(const ZipReader& zip, std::string prefix) : zip_(zip), prefix_(std::move(prefix)) {}
+  StorageLoader(const ZipReader& zip, std::string prefix, std::shared_ptr<const void> owner)
+      : zip_(zip), prefix_(std::move(prefix)), owner_(std::move(owner)) {}
 
   Tensor tensor(const std::string& name, const pickle::TensorRef& ref) {
     const std::string what = zip_.what() + ": tensor '" + name + "'";
@@ -66,12 +67,14 @@ class StorageLoader {
                   e->size, " bytes");
     std::string scratch;
     std::string_view bytes = zip_.read(*e, scratch);
-    Loaded loaded{decode_storage(bytes, s.dtype, what), s.dtype, s.numel};
+    // A stored entry views the file; an inflated one lives in `scratch`, so it is copied.
+    Loaded loaded{decode_storage(bytes, s.dtype, what, e->method == 0 ? owner_ : nullptr), s.dtype, s.numel};
     return cache_.emplace(s.key, std::move(loaded)).first->second;
   }
 
   const ZipReader& zip_;
   std::string prefix_;
+  std::shared_ptr<const void> owner_;
   std::unordered_map<std::string, Loaded> cache_;
 };
 
@@ -126,7 +129,8 @@ std::vector<ModuleMetadata> module_metadata(const Value* state_dict) {
 
 }  // namespace
 
-StateDict parse_pth(std::string_view bytes, const std::string& what, const std::string& entry) {
+StateDict parse_pth(std::string_view bytes, const std::string& what, const std::string& entry,
+                    const std::shared_ptr<const void>& owner) {
   ZipReader zip(bytes, what);
   TESSERA_CHECK(!zip.entries().empty(), what, ": empty zip archive, not a torch.save checkpoint");
   // Every entry sits under one folder named after the file torch.save wrote ("archive" in newer torch).
@@ -153,7 +157,7 @@ StateDict parse_pth(std::string_view bytes, const std::string& what, const std::
   const pickle::Unpickled object = pickle::unpickle(program, what + ": data.pkl");
   const Value* dict = select_state_dict(object.root(), entry, what);
 
-  StorageLoader storages(zip, prefix);
+  StorageLoader storages(zip, prefix, owner);
   StateDict sd;
   for (const auto& [key, value] : dict->entries) {
     TESSERA_CHECK(key->kind == Kind::string, what, ": state dict key is a ", pickle::kind_name(key->kind),
@@ -167,8 +171,8 @@ StateDict parse_pth(std::string_view bytes, const std::string& what, const std::
 }
 
 StateDict load_pth(const std::string& path, const std::string& entry) {
-  const MappedFile file(path);
-  return parse_pth(file.bytes(), path, entry);
+  const auto file = std::make_shared<const MappedFile>(path);
+  return parse_pth(file->bytes(), path, entry, file);
 }
 
 }  // namespace tessera

@@ -67,7 +67,7 @@ Declared declared_tensor(const std::string& name, const Json& j, const std::stri
 
 }  // namespace
 
-StateDict parse_safetensors(std::string_view bytes, const std::string& what) {
+StateDict parse_safetensors(std::string_view bytes, const std::string& what, const std::shared_ptr<const void>& owner) {
   TESSERA_CHECK(bytes.size() >= 8, what, ": too short for a safetensors file (", bytes.size(), " bytes)");
   const uint64_t header_len = le::load<uint64_t>(bytes, 0);
   TESSERA_CHECK(header_len <= bytes.size() - 8, what, ": header length ", header_len, " exceeds the file (",
@@ -111,7 +111,7 @@ StateDict parse_safetensors(std::string_view bytes, const std::string& what) {
 
   for (const Declared& d : tensors) {
     const std::string where = what + ": tensor '" + d.name + "'";
-    auto storage = decode_storage(buffer.substr(d.begin, d.end - d.begin), d.dtype, where);
+    auto storage = decode_storage(buffer.substr(d.begin, d.end - d.begin), d.dtype, where, owner);
     sd.add(d.name, Tensor::from_storage(storage, tensor_dtype_for(d.dtype), d.shape, contiguous_strides(d.shape)),
            d.dtype);
   }
@@ -119,8 +119,8 @@ StateDict parse_safetensors(std::string_view bytes, const std::string& what) {
 }
 
 StateDict load_safetensors(const std::string& path) {
-  const MappedFile file(path);
-  return parse_safetensors(file.bytes(), path);
+  const auto file = std::make_shared<const MappedFile>(path);
+  return parse_safetensors(file->bytes(), path, file);
 }
 
 std::string serialize_safetensors(const StateDict& sd) {

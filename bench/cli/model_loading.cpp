@@ -24,7 +24,7 @@ std::shared_ptr<nn::Module> load_model(const std::string& name, const std::strin
     model = models::create_model(name, num_classes);
   }
   try {
-    model->load_state_dict(sd, true);
+    model->load_state_dict(sd, true, /*assign=*/true);  // the weights stay where the file is mapped
   } catch (const Error& e) {
     throw Error(weights_path + ": does not fit " + name + ": " + e.what());
   }

@@ -141,3 +141,26 @@ TEST_CASE("SkipInit: init_uniform_fan_in leaves tensors alone while one is alive
   }
   CHECK(changed == t.numel());
 }
+
+TEST_CASE("load_state_dict(assign): contiguous entries of the right dtype become the parameters, others are copied") {
+  nn::manual_seed(5);
+  nn::Linear a(3, 4), b(3, 4);
+  Generator g(2);
+  StateDict sd;
+  sd.add("weight", Tensor::randn({3, 4}, g).transpose(0, 1));  // [4, 3], not contiguous: copied
+  sd.add("bias", Tensor::randn({4}, g));                       // contiguous f32: shared
+  b.load_state_dict(sd, true);
+  a.load_state_dict(sd, true, /*assign=*/true);
+  CHECK(a.bias->data<float>() == sd.at("bias").data<float>());
+  CHECK(a.weight.data<float>() != sd.at("weight").data<float>());
+  CHECK(a.weight.is_contiguous());
+  const Tensor x = Tensor::randn({2, 3}, g);
+  CHECK(max_abs_diff(a.forward(x), b.forward(x)) == 0.0);
+  // The same checks as without assign, before anything is taken.
+  StateDict wrong;
+  wrong.add("weight", Tensor::zeros({3, 3}));
+  wrong.add("bias", Tensor::zeros({4}));
+  const float* before = a.bias->data<float>();
+  CHECK_THROWS_WITH_AS(a.load_state_dict(wrong, true, true), doctest::Contains("size mismatch for weight"), Error);
+  CHECK(a.bias->data<float>() == before);
+}

@@ -348,6 +348,40 @@ TEST_CASE("load_weights: picks the format by content, with a clear error otherwi
   std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("load_weights: tensors viewing the mapped file outlive it, and writes to them stay in the process") {
+  const std::string dir = std::filesystem::temp_directory_path() / ("tessera_mapped_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const StateDict sd = small_state_dict();
+  for (const char* name : {"/m.pth", "/m.safetensors"}) {
+    CAPTURE(name);
+    const std::string path = dir + name;
+    save_weights(path, sd);
+    Tensor w, half;
+    {
+      const StateDict loaded = load_weights(path);
+      w = loaded.at("conv.weight");  // f32 as stored: may view the file
+      half = loaded.at("half");      // f16 in the file: decoded into memory
+    }
+    // The file is gone from the directory, the StateDict and its handle to the file too.
+    std::filesystem::remove(path);
+    CHECK(identical(w, sd.at("conv.weight")));
+    CHECK(identical(half, sd.at("half")));
+    // A write lands in this process's copy of the page, never in the file.
+    save_weights(path, sd);
+    const Tensor again = load_weights(path).at("conv.weight");
+    again.data<float>()[0] = 42.f;
+    CHECK(load_weights(path).at("conv.weight").data<float>()[0] == 1.5f);
+    // Replacing the file (a temporary renamed over it) leaves tensors of the old one alone.
+    StateDict changed = small_state_dict();
+    changed.at("conv.weight").data<float>()[1] = 9.f;
+    save_weights(path, changed);
+    CHECK(identical(w, sd.at("conv.weight")));
+    CHECK(again.data<float>()[0] == 42.f);
+    CHECK(load_weights(path).at("conv.weight").data<float>()[1] == 9.f);
+  }
+  std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("StateDict: order, lookup, and dtype rules") {
   StateDict sd;
   sd.add("b", Tensor::zeros({2}));
