@@ -26,6 +26,9 @@ namespace {
 
 int64_t round_up(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
 
+// Packing once (pack_a, pack_b) takes a thread per 256K floats (1 MiB) of output.
+constexpr int64_t kPackFloatsPerThread = int64_t(1) << 18;
+
 // The microkernel for this path and a B of n columns: on AVX-512 a narrow B (n <= 8, a
 // classifier head at small batch) takes the 14 x n kernel, which wastes no columns.
 GemmUkernel ukernel_for(Isa isa, int64_t n) {
@@ -254,8 +257,15 @@ PackedB pack_b(Isa isa, bool trans_b, int64_t K, int64_t N, const float* B, int6
   const int64_t npad = round_up(N, p.geo.nr);
   p.buf = packed_buffer(npad * K, "pack_b");
   const MatrixB mb{B, ldb, trans_b};
-  for (int64_t pc = 0; pc < K && N > 0; pc += p.geo.kc)
-    pack_b_matrix(&mb, p.buf.get() + npad * pc, pc, std::min(p.geo.kc, K - pc), 0, N, p.geo.nr);
+  // Runs of 4 panels (the packer's pass) on all threads, as pack_a.
+  const int64_t group = 4 * p.geo.nr, groups = (N + group - 1) / group;
+  for (int64_t pc = 0; pc < K && N > 0; pc += p.geo.kc) {
+    const int64_t kc = std::min(p.geo.kc, K - pc);
+    parallel_for(groups, std::max<int64_t>(1, kPackFloatsPerThread / (kc * group)), [&](int64_t g0, int64_t g1) {
+      const int64_t n0 = g0 * group, n1 = std::min(N, g1 * group);
+      pack_b_matrix(&mb, p.buf.get() + npad * pc + n0 * kc, pc, kc, n0, n1 - n0, p.geo.nr);
+    });
+  }
   return p;
 }
 
@@ -272,9 +282,15 @@ PackedA pack_a(Isa isa, bool trans_a, int64_t M, int64_t K, const float* A, int6
   p.geo = gemm_geometry(isa);
   const int64_t mpad = round_up(M, p.geo.mr);
   p.buf = packed_buffer(mpad * K, "pack_a");
+  // Row panels on all threads: a fresh buffer's first touch costs as much as the packing
+  // (~13 us a 4 KiB page on the VM this was tuned on), and both spread over cores.
+  const int64_t panels = (M + p.geo.mr - 1) / p.geo.mr;
   for (int64_t pc = 0; pc < K; pc += p.geo.kc) {
     const int64_t kc = std::min(p.geo.kc, K - pc);
-    pack_a_block(p.buf.get() + mpad * pc, trans_a, A, lda, 0, M, pc, kc, p.geo.mr);
+    parallel_for(panels, std::max<int64_t>(1, kPackFloatsPerThread / (kc * p.geo.mr)), [&](int64_t i0, int64_t i1) {
+      const int64_t m0 = i0 * p.geo.mr, m1 = std::min(M, i1 * p.geo.mr);
+      pack_a_block(p.buf.get() + mpad * pc + m0 * kc, trans_a, A, lda, m0, m1 - m0, pc, kc, p.geo.mr);
+    });
   }
   return p;
 }
