@@ -7,6 +7,7 @@
 // the exact sum of magnitudes (fast and ref may round in different orders).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -198,6 +199,42 @@ TEST_CASE("conv2d: any thread count gives the same bits (bands and panel runs sp
     }
   }
   set_num_threads(saved);
+}
+
+TEST_CASE("pack_conv2d on several threads writes the bytes one thread writes") {
+  // Direct-path panels (a thread per 256K floats: 4 panels of K = 4608 split) and GEMM-path
+  // groups (pack_a).
+  const Isa saved = active_isa();
+  const int saved_threads = get_num_threads();
+  const std::vector<Conv2dShape> shapes = {conv(1, 512, 7, 7, 100, 3, 1, 1), conv(1, 1024, 7, 7, 600, 1, 1, 0)};
+  for (Isa isa : supported_isas()) {
+    if (isa == Isa::ref) continue;
+    set_active_isa(isa);
+    for (const Conv2dShape& s : shapes) {
+      const int64_t K = s.C * s.KH * s.KW;
+      std::vector<float> w(s.OC * K);
+      Generator(3).fill_normal(w.data(), w.size());
+      set_num_threads(1);
+      const PackedConv2d one = pack_conv2d(w.data(), s);
+      set_num_threads(3);
+      const PackedConv2d three = pack_conv2d(w.data(), s);
+      CAPTURE(isa_name(isa));
+      CAPTURE(s.OC);
+      REQUIRE(bool(one.direct) == bool(three.direct));
+      if (one.direct) {
+        const int64_t floats = (s.OC + 31) / 32 * 32 * K;
+        CHECK(std::equal(one.direct.get(), one.direct.get() + floats, three.direct.get()));
+      }
+      REQUIRE(one.groups.size() == three.groups.size());
+      for (size_t g = 0; g < one.groups.size(); ++g) {
+        const PackedA& a = one.groups[g];
+        const int64_t floats = (a.M + a.geo.mr - 1) / a.geo.mr * a.geo.mr * a.K;
+        CHECK(std::equal(a.buf.get(), a.buf.get() + floats, three.groups[g].buf.get()));
+      }
+    }
+  }
+  set_num_threads(saved_threads);
+  set_active_isa(saved);
 }
 
 TEST_CASE("conv2d phase rows: the AVX-512 gather writes the scalar one's bytes") {

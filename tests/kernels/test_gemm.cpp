@@ -8,6 +8,7 @@
 // order, so fast and ref differ in the last bits, but both must sit inside the bound.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -209,6 +210,41 @@ TEST_CASE("gemm_f32: any thread count gives the same bits (shared B blocks, row 
           CHECK(run(threads) == one);
         }
       }
+  }
+  set_num_threads(saved_threads);
+  set_active_isa(saved);
+}
+
+TEST_CASE("pack_a and pack_b on several threads write the bytes one thread writes") {
+  // Large enough for several threads at the first K block (a thread per 256K floats).
+  const Isa saved = active_isa();
+  const int saved_threads = get_num_threads();
+  const int64_t M = 700, N = 700, K = 1100;
+  Generator g(9);
+  std::vector<float> A(M * K), B(K * N);
+  g.fill_normal(A.data(), A.size());
+  g.fill_normal(B.data(), B.size());
+  for (Isa isa : supported_isas()) {
+    if (isa == Isa::ref) continue;
+    set_active_isa(isa);
+    const GemmGeometry geo = gemm_geometry(isa);
+    const size_t a_floats = static_cast<size_t>((M + geo.mr - 1) / geo.mr * geo.mr * K);
+    const size_t b_floats = static_cast<size_t>((N + geo.nr - 1) / geo.nr * geo.nr * K);
+    for (bool trans : {false, true}) {
+      set_num_threads(1);
+      const PackedA a1 = pack_a(isa, trans, M, K, A.data(), trans ? M : K);
+      const PackedB b1 = pack_b(isa, trans, K, N, B.data(), trans ? K : N);
+      for (int threads : {2, 3}) {
+        CAPTURE(isa_name(isa));
+        CAPTURE(trans);
+        CAPTURE(threads);
+        set_num_threads(threads);
+        const PackedA an = pack_a(isa, trans, M, K, A.data(), trans ? M : K);
+        const PackedB bn = pack_b(isa, trans, K, N, B.data(), trans ? K : N);
+        CHECK(std::equal(a1.buf.get(), a1.buf.get() + a_floats, an.buf.get()));
+        CHECK(std::equal(b1.buf.get(), b1.buf.get() + b_floats, bn.buf.get()));
+      }
+    }
   }
   set_num_threads(saved_threads);
   set_active_isa(saved);
