@@ -191,6 +191,17 @@ void conv_bench(benchmark::State& state, Impl impl, std::vector<Layer> layers) {
   set_active_isa(saved);
 }
 
+// One layer on one thread pinned to CPU state.range(0): a memory-heavy probe of how evenly
+// the CPUs run, beside peak/fma_f32/<isa>/cpu:N (a depthwise layer showed two vCPUs 1.4x
+// apart while their FMA loops were 4.5 % apart).
+void conv_bench_on_cpu(benchmark::State& state, Layer layer) {
+  const bench::PinToCpu pin(static_cast<int>(state.range(0)));
+  set_num_threads(1);
+  TesseraConv conv(layer.s);
+  for (auto _ : state) conv.run();
+  bench::set_flops_counters(state, flops(layer.s), 1);
+}
+
 const int registered = [] {
   const std::pair<const char*, Impl> impls[] = {{"tessera", Impl::tessera},
                                                 {"tessera_avx2", Impl::tessera_avx2},
@@ -214,6 +225,13 @@ const int registered = [] {
       for (int t : bench::thread_counts()) b->Arg(t);
     }
   }
+  if (const std::vector<int> cpus = bench::allowed_cpus(); cpus.size() >= 2)
+    for (const Layer& l : other_layers())
+      if (l.name == "mobilenetv2_dw3x3_144x56") {
+        auto* b = benchmark::RegisterBenchmark(("conv_f32/tessera/" + l.name).c_str(), conv_bench_on_cpu, l);
+        b->ArgName("cpu")->UseRealTime()->Unit(benchmark::kMicrosecond);
+        for (int cpu : cpus) b->Arg(cpu);
+      }
   return 0;
 }();
 

@@ -1,6 +1,8 @@
 #include "bench/kernels/bench_util.h"
 
 #include <omp.h>
+#include <pthread.h>
+#include <sched.h>
 
 #include <chrono>
 
@@ -27,6 +29,28 @@ std::vector<int> thread_counts() {
   std::vector<int> t{1, 2};
   for (int n = 4; n <= omp_get_num_procs(); n *= 2) t.push_back(n);
   return t;
+}
+
+std::vector<int> allowed_cpus() {
+  cpu_set_t set;
+  std::vector<int> cpus;
+  if (sched_getaffinity(0, sizeof set, &set) != 0) return cpus;
+  for (int c = 0; c < CPU_SETSIZE && cpus.size() < 16; ++c)
+    if (CPU_ISSET(c, &set)) cpus.push_back(c);
+  return cpus;
+}
+
+PinToCpu::PinToCpu(int cpu) : saved_(sizeof(cpu_set_t)) {
+  auto* saved = reinterpret_cast<cpu_set_t*>(saved_.data());
+  pthread_getaffinity_np(pthread_self(), sizeof(cpu_set_t), saved);
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(cpu, &one);
+  pthread_setaffinity_np(pthread_self(), sizeof one, &one);
+}
+
+PinToCpu::~PinToCpu() {
+  pthread_setaffinity_np(pthread_self(), sizeof(cpu_set_t), reinterpret_cast<cpu_set_t*>(saved_.data()));
 }
 
 void set_flops_counters(benchmark::State& state, double flops_per_iter, int threads) {

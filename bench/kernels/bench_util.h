@@ -16,6 +16,22 @@ double measured_peak_gflops_per_core();
 // the cores OpenMP sees (so a bigger machine shows the scaling curve).
 std::vector<int> thread_counts();
 
+// The CPUs this process may run on (at most 16), for benchmarks pinned to one CPU at a
+// time ("cpu:N"): on a VM two vCPUs can run the same code at different speeds.
+std::vector<int> allowed_cpus();
+
+// Pins the calling thread to one CPU while alive, then restores its former CPU set.
+class PinToCpu {
+ public:
+  explicit PinToCpu(int cpu);
+  ~PinToCpu();
+  PinToCpu(const PinToCpu&) = delete;
+  PinToCpu& operator=(const PinToCpu&) = delete;
+
+ private:
+  std::vector<unsigned char> saved_;  // a cpu_set_t
+};
+
 // Sets GFLOPS (rate) and pct_peak (vs threads x the one-core peak) from the FLOPs of one iteration.
 void set_flops_counters(benchmark::State& state, double flops_per_iter, int threads);
 

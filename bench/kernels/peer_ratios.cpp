@@ -62,6 +62,17 @@ std::string at_one_thread(const std::string& scenario) {
   return scenario.substr(0, at) + "threads:1" + (end == std::string::npos ? "" : scenario.substr(end));
 }
 
+// A scenario with a "cpu:N" part (one thread pinned to CPU N): the scenario with that part
+// blanked, which the same probe on every CPU shares, and N; {"", -1} without one.
+std::pair<std::string, int> cpu_part(const std::string& scenario) {
+  const size_t at = scenario.find("cpu:");
+  if (at == std::string::npos || (at > 0 && scenario[at - 1] != '/')) return {"", -1};
+  const size_t end = scenario.find('/', at);
+  const std::string n = scenario.substr(at + 4, end == std::string::npos ? std::string::npos : end - at - 4);
+  if (n.empty() || n.size() > 6 || n.find_first_not_of("0123456789") != std::string::npos) return {"", -1};
+  return {scenario.substr(0, at) + "cpu:*" + (end == std::string::npos ? "" : scenario.substr(end)), std::stoi(n)};
+}
+
 // "n:256" before "n:1024": runs of digits compare as numbers.
 bool natural_less(const std::string& a, const std::string& b) {
   size_t i = 0, j = 0;
@@ -225,6 +236,20 @@ std::vector<Ratio> peer_ratios(const std::vector<Measurement>& runs) {
       add(Ratio::Kind::peak, t, peak->p.op + "/" + peak->p.impl + "/" + peak_isa(peak->p.scenario), *peak,
           t.gflops / peak->gflops);
   }
+  // Probes pinned to one CPU after another (peak/fma_f32/<isa>/cpu:N, any implementation),
+  // each against the same probe on the lowest-numbered CPU.
+  std::map<std::string, const Timed*> first_cpu;
+  for (const Timed& t : timed)
+    if (const auto [shared, cpu] = cpu_part(t.p.scenario); cpu >= 0) {
+      const Timed*& base = first_cpu[t.p.op + "/" + t.p.impl + "/" + shared];
+      if (!base || cpu < cpu_part(base->p.scenario).second) base = &t;
+    }
+  for (const Timed& t : timed)
+    if (const auto [shared, cpu] = cpu_part(t.p.scenario); cpu >= 0) {
+      const Timed& base = *first_cpu.at(t.p.op + "/" + t.p.impl + "/" + shared);
+      if (&base != &t)
+        add(Ratio::Kind::cpu, t, "cpu:" + std::to_string(cpu_part(base.p.scenario).second), base, base.ns / t.ns);
+    }
   sort_for_reading(out, timed);
   return out;
 }
@@ -280,6 +305,10 @@ std::string format_ratios(const std::vector<Ratio>& ratios) {
           "Tessera vs the FMA peak run in the same process (GFLOP/s over the peak's at the same thread count;\n"
           "pct_peak above divides by the best burst at start-up instead)",
           "peak", "of peak");
+  section(Ratio::Kind::cpu,
+          "Per-CPU speed, one thread pinned to each CPU in turn (time on the first CPU / time on cpu:N; below 1:\n"
+          "cpu:N runs this slower, and a static split of work over threads waits for it)",
+          "base", "speed");
   return os.str();
 }
 
@@ -288,7 +317,11 @@ void write_ratios_csv(const std::vector<Ratio>& ratios, const std::string& path)
   os.precision(10);
   os << "kind,op,case,tessera,other,tessera_ns,other_ns,ratio,ratio_lo,ratio_hi\n";
   for (const Ratio& r : ratios) {
-    os << (r.kind == Ratio::Kind::peer ? "peer" : r.kind == Ratio::Kind::scaling ? "scaling" : "peak") << ',' << r.op
+    os << (r.kind == Ratio::Kind::peer      ? "peer"
+           : r.kind == Ratio::Kind::scaling ? "scaling"
+           : r.kind == Ratio::Kind::peak    ? "peak"
+                                            : "cpu")
+       << ',' << r.op
        << ',' << r.scenario << ',' << r.tessera << ',' << r.other << ',' << r.tessera_ns << ',' << r.other_ns << ','
        << r.ratio << ',';
     if (r.hi > 0) os << r.lo << ',' << r.hi;  // blank without repetitions

@@ -7,7 +7,8 @@
 // run (the scaling the targets in bench/README.md ask of SGEMM), and a case with a GFLOPS
 // counter against the FMA peak run in the same process at the same thread count
 // (peak/fma_f32/<isa>/threads:N): the clock it ran at, not the best burst at start-up that
-// the pct_peak counter divides by.
+// the pct_peak counter divides by. Probes pinned to one CPU after another (a "cpu:N" part,
+// any implementation) are set against the same probe on the lowest-numbered CPU.
 // Pure functions, no Google Benchmark here: the reporter (main.cpp) feeds them.
 #pragma once
 #include <string>
@@ -26,11 +27,12 @@ struct Measurement {
 };
 
 struct Ratio {
-  enum class Kind { peer, scaling, peak } kind = Kind::peer;
+  enum class Kind { peer, scaling, peak, cpu } kind = Kind::peer;
   std::string op;       // gemm_f32
   std::string scenario; // n:1024/threads:1 (run settings such as real_time and min_time left out)
   std::string tessera;  // tessera_avx512
-  std::string other;    // the peer (onednn), "threads:1" for scaling, "peak/fma_f32/avx512" for peak
+  std::string other;    // the peer (onednn), "threads:1" for scaling, "peak/fma_f32/avx512" for peak,
+                        // "cpu:0" (the lowest CPU the probe ran on) for cpu
   double tessera_ns = 0, other_ns = 0;
   double ratio = 0;     // other_ns / tessera_ns: > 1 means Tessera is faster; for peak rows,
                         // Tessera's GFLOP/s over the peak run's (0.9: 90 % of peak)
@@ -43,7 +45,7 @@ struct Ratio {
 // (that of a median of n normal samples), the two sides' relative errors added in
 // quadrature, the range ratio * exp(+-1.96 * error). It assumes independent noise, so it
 // is wide where the two sides drifted together (interleaved runs), and it knows nothing of
-// the drift between runs: it says whether one run tells two results apart. Peer rows first, then scaling, then peak; within each, grouped by op and Tessera
+// the drift between runs: it says whether one run tells two results apart. Peer rows first, then scaling, then peak, then cpu; within each, grouped by op and Tessera
 // implementation (in the order they first appear), cases in natural order (n:256 before
 // n:1024), peers in the order they first appear.
 std::vector<Ratio> peer_ratios(const std::vector<Measurement>& runs);
@@ -51,7 +53,7 @@ std::vector<Ratio> peer_ratios(const std::vector<Measurement>& runs);
 // A readable table of the ratios, one line per pair; empty when there are none.
 std::string format_ratios(const std::vector<Ratio>& ratios);
 
-// CSV (kind,op,case,tessera,other,tessera_ns,other_ns,ratio; kind peer, scaling or peak), written to a temporary file
+// CSV (kind,op,case,tessera,other,tessera_ns,other_ns,ratio; kind peer, scaling, peak or cpu), written to a temporary file
 // and renamed over `path`. Throws tessera::Error naming the file on failure.
 void write_ratios_csv(const std::vector<Ratio>& ratios, const std::string& path);
 

@@ -220,3 +220,28 @@ TEST_CASE("with repetitions a ratio gets a 95 % range from both sides' spread") 
   std::snprintf(want, sizeof want, "%.2f-%.2fx", onednn->lo, onednn->hi);
   CHECK(table.find(want) != std::string::npos);
 }
+
+TEST_CASE("peer_ratios sets a probe pinned to each CPU against the same probe on the lowest-numbered CPU") {
+  const auto rs = peer_ratios({run("peak/fma_f32/avx512/cpu:1/min_time:0.200/real_time", 1.1e6),
+                               run("peak/fma_f32/avx512/cpu:0/min_time:0.200/real_time", 1.0e6),
+                               run("peak/fma_f32/avx512/cpu:2/min_time:0.200/real_time", 0.8e6),
+                               run("peak/fma_f32/avx2/cpu:1/min_time:0.200/real_time", 2e6),  // alone: no pair
+                               run("conv_f32/tessera/dw/cpu:3/real_time", 150e3),
+                               run("conv_f32/tessera/dw/cpu:2/real_time", 100e3),
+                               run("conv_f32/onednn/dw/cpu:3/real_time", 90e3),  // a peer row, as for threads
+                               run("conv_f32/tessera/dw/threads:1/real_time", 80e3)});
+  auto speed = [&](const std::string& impl, const std::string& base, const std::string& scenario) {
+    const Ratio* r = find(rs, Ratio::Kind::cpu, impl, base, scenario);
+    return r ? r->ratio : -1.0;
+  };
+  CHECK(speed("fma_f32", "cpu:0", "avx512/cpu:1") == doctest::Approx(1.0 / 1.1).epsilon(1e-12));
+  CHECK(speed("fma_f32", "cpu:0", "avx512/cpu:2") == doctest::Approx(1.25).epsilon(1e-12));
+  CHECK(speed("tessera", "cpu:2", "dw/cpu:3") == doctest::Approx(100.0 / 150).epsilon(1e-12));
+  int cpu_rows = 0;
+  for (const Ratio& r : rs) cpu_rows += r.kind == Ratio::Kind::cpu;
+  CHECK(cpu_rows == 3);  // no row for a probe against itself, none for avx2's lone run
+  CHECK(find(rs, Ratio::Kind::peer, "tessera", "onednn", "dw/cpu:3"));
+  const std::string table = format_ratios(rs);
+  CHECK(table.find("Per-CPU speed") != std::string::npos);
+  CHECK(table.find("0.67x") != std::string::npos);
+}
