@@ -42,7 +42,7 @@ const Conv2d::Prepared& Conv2d::prepare(const BatchNorm2d* bn) {
   const int64_t per_oc = weight.numel() / out_channels;
   // Folding BN needs a copy of the weights until they are packed: one buffer per thread,
   // kept, since a fresh one per conv costs its page faults (~13 us a 4 KiB page on the VM
-  // this was tuned on; ResNet-50's first forward spent ~0.3 s on them). Without BN the
+  // this was tuned on; ResNet-50's first forward spent ~0.15 s on them). Without BN the
   // weights are packed as they are.
   thread_local std::vector<float> folded;
   const float* w = weight.data<float>();
