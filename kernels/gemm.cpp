@@ -117,7 +117,7 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
   const bool split_n = split.split_n;
   // Exactly split.threads threads: a minimum chunk of tiles / threads, rounded up, gave an
   // odd tile count one thread where it asked for two (VGG-16's 4096 x 4096 head).
-  parallel_for(split.tiles, 1, [&](int64_t t0, int64_t t1) {
+  auto run = [&](int64_t t0, int64_t t1) {
     const int64_t m_lo = split_n ? 0 : t0 * g.mr, m_hi = split_n ? M : std::min(M, t1 * g.mr);
     const int64_t n_lo = split_n ? t0 * g.nr : 0, n_hi = split_n ? std::min(N, t1 * g.nr) : N;
     float* bp = in_place || prepacked_b ? nullptr : scratch(0, static_cast<size_t>(g.kc * g.nc));
@@ -176,7 +176,17 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
         }
       }
     }
-  }, split.threads);
+  };
+  // A packed beforehand and B read in place (the GEMM path of convs): nothing is packed in
+  // the call, so tiles can move between threads for free. They are claimed a block at a
+  // time (8 B panels, or one A block, whose pass over B a static split makes anyway), and
+  // a thread that finishes takes the rest of another's: this VM's two vCPUs differ by up to
+  // 1.4x for spells on such memory-heavy products. Two threads, alternating in one
+  // process: 1x1 convs 16 -> 96 at 112^2 +5 to +26 %, 24 -> 144 at 56^2 +5 to +14 %,
+  // 64 -> 256 at 56^2 +1 to +5 %, 64 -> 384 at 14^2 level. (SGEMM proper packs B per
+  // thread; balancing it needed barriers and lost on small products: kernels/README.md.)
+  if (a.packed && in_place) parallel_for_balanced(split.tiles, split_n ? 8 : mc_blk / g.mr, run, split.threads);
+  else parallel_for(split.tiles, 1, run, split.threads);
 }
 
 // A row-major A with short rows is read in place, its full MR-row panels by the rows

@@ -169,15 +169,16 @@ TEST_CASE("conv2d: convs over at most 4 channels take the stem path, stride <= 2
 TEST_CASE("conv2d: any thread count gives the same bits (bands and panel runs split unevenly)") {
   // Each output tile is computed the same way whichever thread takes it, so results must
   // be identical; odd thread counts split pixel bands and channel-panel runs mid-way, and
-  // convs read in place and depthwise convs hand out their tasks a few at a time
-  // (parallel_for_balanced).
+  // convs read in place, depthwise convs and 1x1 convs on the GEMM path hand out their
+  // tasks a few at a time (parallel_for_balanced).
   const int saved = get_num_threads();
   const std::vector<Conv2dShape> shapes = {conv(1, 16, 28, 28, 96, 3, 1, 1), conv(1, 24, 14, 14, 64, 3, 2, 1),
                                            conv(1, 32, 7, 7, 96, 3, 1, 1), conv(1, 40, 28, 28, 70, 1, 2, 0),
                                            conv(1, 8, 56, 56, 32, 7, 2, 3), conv(1, 3, 64, 64, 64, 7, 2, 3),
                                            conv(2, 3, 45, 45, 20, 3, 1, 1),
                                            conv(1, 16, 28, 28, 512, 1, 2, 0), conv(1, 24, 28, 28, 1024, 1, 2, 0),
-                                           conv(2, 40, 15, 15, 40, 3, 2, 1, 1, 40), conv(1, 97, 9, 9, 97, 5, 1, 2, 1, 97)};
+                                           conv(2, 40, 15, 15, 40, 3, 2, 1, 1, 40), conv(1, 97, 9, 9, 97, 5, 1, 2, 1, 97),
+                                           conv(1, 24, 56, 56, 144, 1, 1, 0), conv(1, 64, 13, 13, 300, 1, 1, 0)};
   for (const Conv2dShape& s : shapes) {
     Generator g(s.C + s.OC);
     std::vector<float> x(s.N * s.C * s.H * s.W), w(s.OC * (s.C / s.groups) * s.KH * s.KW), b(s.OC);
