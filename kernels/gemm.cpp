@@ -182,7 +182,7 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
   // time (8 B panels, or one A block, whose pass over B a static split makes anyway), and
   // a thread that finishes takes the rest of another's: this VM's two vCPUs differ by up to
   // 1.4x for spells on such memory-heavy products. Two threads, alternating in one
-  // process: 1x1 convs 16 -> 96 at 112^2 +5 to +26 %, 24 -> 144 at 56^2 +5 to +14 %,
+  // process: 1x1 convs 16 -> 96 at 112^2 +5 to +32 %, 24 -> 144 at 56^2 +5 to +14 %,
   // 64 -> 256 at 56^2 +1 to +5 %, 64 -> 384 at 14^2 level. (SGEMM proper packs B per
   // thread; balancing it needed barriers and lost on small products: kernels/README.md.)
   if (a.packed && in_place) parallel_for_balanced(split.tiles, split_n ? 8 : mc_blk / g.mr, run, split.threads);
