@@ -33,7 +33,8 @@ struct alignas(64) TaskRange {
   static uint64_t pack(int64_t b, int64_t e) { return uint64_t(b) << 32 | uint64_t(e); }
   static int64_t begin(uint64_t r) { return int64_t(r >> 32); }
   static int64_t end(uint64_t r) { return int64_t(r & 0xffffffffu); }
-  // Up to `grain` tasks from the front (owner) or the back (thief); false when empty.
+  // Up to `grain` tasks and at most half of what is left (at least one), from the front
+  // (owner) or the back (thief); false when empty.
   bool claim(int64_t grain, bool back, int64_t& b, int64_t& e) {
     uint64_t r = range.load(std::memory_order_relaxed);
     for (;;) {

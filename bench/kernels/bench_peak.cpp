@@ -34,9 +34,7 @@ static const int registered = [] {
     b->ArgName("threads")->UseRealTime()->MinTime(0.2);
     for (int t : bench::thread_counts()) b->Arg(t);
     const std::vector<int> cpus = bench::allowed_cpus();
-    const bool widest = isa == Isa::avx512 || (isa == Isa::avx2 && !isa_supported(Isa::avx512)) ||
-                        (isa == Isa::ref && !isa_supported(Isa::avx2));
-    if (cpus.size() < 2 || !widest) continue;  // per CPU: the widest fp32 path only
+    if (cpus.size() < 2 || isa != bench::widest_fp32_isa()) continue;  // per CPU: the widest path only
     auto* c = benchmark::RegisterBenchmark(name.c_str(), peak_fma_on_cpu, isa);
     c->ArgName("cpu")->UseRealTime()->MinTime(0.2);
     for (int cpu : cpus) c->Arg(cpu);

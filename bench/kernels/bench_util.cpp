@@ -10,9 +10,13 @@
 
 namespace tessera::bench {
 
+Isa widest_fp32_isa() {
+  return isa_supported(Isa::avx512) ? Isa::avx512 : isa_supported(Isa::avx2) ? Isa::avx2 : Isa::ref;
+}
+
 double measured_peak_gflops_per_core() {
   static const double peak = [] {
-    const Isa isa = supported_isas().back() == Isa::ref ? Isa::ref : (isa_supported(Isa::avx512) ? Isa::avx512 : Isa::avx2);
+    const Isa isa = widest_fp32_isa();
     double best = 0;
     for (int rep = 0; rep < 5; ++rep) {
       const auto t0 = std::chrono::steady_clock::now();

@@ -7,9 +7,15 @@
 #include <new>
 #include <vector>
 
+#include "kernels/cpu.h"
+
 namespace tessera::bench {
 
-// fp32 FMA peak of one core in GFLOP/s, measured once per process with kernels/fma_peak.
+// The widest fp32 path this CPU has (avx512vnni computes fp32 as avx512 does).
+Isa widest_fp32_isa();
+
+// fp32 FMA peak of one core in GFLOP/s, measured once per process with kernels/fma_peak
+// on widest_fp32_isa().
 double measured_peak_gflops_per_core();
 
 // The thread counts the multithreaded benchmarks run at: 1, 2, then powers of two up to
