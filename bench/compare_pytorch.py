@@ -19,9 +19,45 @@ import sys
 import tempfile
 import time
 
-import numpy as np
-import torch
-import torchvision
+
+def openblas_on_widest_kernels():
+    """PyTorch's Linear layers and matmuls run on OpenBLAS here (Debian's torch links it).
+    OpenBLAS picks its kernels by CPU model as it loads, and a CPU newer than its release
+    gets the generic SSE3 ones: Debian's 0.3.21 on an Emerald Rapids Xeon ran PyTorch's
+    1024^3 matmul at 23 GFLOP/s, against 121 on its AVX-512 kernels. As bench-kernels does
+    (bench/kernels/openblas_core.h), run it on the kernels of the CPU's widest ISA unless
+    OPENBLAS_CORETYPE is set: the script runs itself again with the variable set.
+    Returns the core OpenBLAS runs, and why."""
+    import ctypes
+    try:
+        core = ctypes.CDLL("libopenblas.so.0").openblas_get_corename
+        core.restype = ctypes.c_char_p
+        core = core().decode()
+    except (OSError, AttributeError):
+        return "not loaded"
+    if "TESSERA_OPENBLAS_PICKED" in os.environ:
+        return f"{core} (set by compare_pytorch.py; OpenBLAS picked {os.environ['TESSERA_OPENBLAS_PICKED']})"
+    if "OPENBLAS_CORETYPE" in os.environ:
+        return f"{core} (OPENBLAS_CORETYPE={os.environ['OPENBLAS_CORETYPE']})"
+    with open("/proc/cpuinfo") as f:
+        flags = next((line.split(":", 1)[1].split() for line in f if line.startswith("flags")), [])
+    avx512, avx2 = ("SkylakeX", "Cooperlake", "SapphireRapids"), ("Haswell", "Zen", "Excavator")
+    better = None
+    if "avx512f" in flags and core not in avx512:
+        better = "SkylakeX"
+    elif "avx2" in flags and "fma" in flags and core not in avx512 + avx2:
+        better = "Haswell"
+    if better:
+        os.environ.update(TESSERA_OPENBLAS_PICKED=core, OPENBLAS_CORETYPE=better)
+        os.execv(sys.executable, [sys.executable] + sys.argv)
+    return core
+
+
+OPENBLAS_CORE = openblas_on_widest_kernels()
+
+import numpy as np  # noqa: E402  (after OpenBLAS's kernels are settled: numpy loads it too)
+import torch  # noqa: E402
+import torchvision  # noqa: E402
 
 
 # Constructor arguments that make torchvision build the graph Tessera registers (as with
@@ -110,6 +146,7 @@ def main():
         batches = []
     if not batches or min(batches) < 1:
         fail(f"--batches {args.batches}: expected whole numbers of 1 or more, comma-separated")
+    print(f"PyTorch {torch.__version__}, {args.threads} threads; its BLAS: OpenBLAS, core {OPENBLAS_CORE}", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         for name in names:
             torch.manual_seed(0)
@@ -133,7 +170,8 @@ def main():
                 print(f"{name:<10} batch {b:>3}  PyTorch {t_med:9.1f} ms  Tessera {s_med:9.1f} ms  "
                       f"ratio {r['ratio']:5.2f}x  max|dlogit| {diff:.1e} of |logit| <= {scale:.1e}", flush=True)
     if args.json:
-        write_json(args.json, {"torch": torch.__version__, "threads": args.threads, "repeat": args.repeat, "rows": rows})
+        write_json(args.json, {"torch": torch.__version__, "openblas_core": OPENBLAS_CORE, "threads": args.threads,
+                               "repeat": args.repeat, "rows": rows})
 
 
 if __name__ == "__main__":

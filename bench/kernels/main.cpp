@@ -4,14 +4,21 @@
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
+#include <cerrno>
+
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <string>
 #include <vector>
 
+#include "bench/kernels/openblas_core.h"
 #include "bench/kernels/peer_ratios.h"
+#include "kernels/cpu.h"
 #include "tensor/error.h"
+
+extern "C" char* openblas_get_corename(void);
 
 namespace {
 
@@ -56,10 +63,41 @@ class RatioReporter : public BenchmarkReporter {
   std::vector<tessera::bench::Measurement> measurements_;
 };
 
+// OpenBLAS read OPENBLAS_CORETYPE as it loaded, before main: to give it other kernels, this
+// binary runs itself again with the variable set (once: the second run finds it set). The
+// core OpenBLAS runs, and why, goes into the benchmark context (console header, JSON).
+void run_openblas_on_its_widest_kernels(char** argv) {
+  constexpr const char* kPicked = "TESSERA_OPENBLAS_PICKED";  // set for the second run
+  const std::string core = openblas_get_corename();
+  if (const char* picked = std::getenv(kPicked)) {
+    benchmark::AddCustomContext("openblas_core", core + " (set by bench-kernels; OpenBLAS picked " + picked + ")");
+    return;
+  }
+  if (const char* forced = std::getenv("OPENBLAS_CORETYPE")) {
+    benchmark::AddCustomContext("openblas_core", core + " (OPENBLAS_CORETYPE=" + forced + ")");
+    return;
+  }
+  using tessera::Isa;
+  const std::string better = tessera::bench::openblas_better_core(core, tessera::isa_supported(Isa::avx512),
+                                                                  tessera::isa_supported(Isa::avx2));
+  if (!better.empty()) {
+    std::fprintf(stderr, "bench-kernels: OpenBLAS picked its %s kernels on this CPU; running it as %s instead "
+                 "(OPENBLAS_CORETYPE=%s), the kernels of this CPU's widest ISA\n", core.c_str(), better.c_str(),
+                 better.c_str());
+    setenv(kPicked, core.c_str(), 1);
+    setenv("OPENBLAS_CORETYPE", better.c_str(), 1);
+    execv("/proc/self/exe", argv);
+    std::fprintf(stderr, "bench-kernels: could not run itself again (%s); OpenBLAS stays on %s\n",
+                 std::strerror(errno), core.c_str());
+  }
+  benchmark::AddCustomContext("openblas_core", core);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   try {
+    run_openblas_on_its_widest_kernels(argv);
     // Our one flag, taken out before Google Benchmark sees the rest.
     std::string csv_path;
     bool console = true;

@@ -19,7 +19,9 @@ rm -f out.json
 run --models mobilenet_v3_small --batches 1 --repeat 1 --json out.json >/dev/null
 "$py" - <<'PY'
 import json
-rows = json.load(open("out.json"))["rows"]
+data = json.load(open("out.json"))
+rows = data["rows"]
+assert data["openblas_core"], data  # the BLAS PyTorch ran on, stated
 assert [(r["model"], r["batch"]) for r in rows] == [("mobilenet_v3_small", 1)], rows
 r = rows[0]
 assert r["tessera_ms"] > 0 and r["pytorch_ms"] > 0, r
