@@ -8,7 +8,9 @@ Both run the same torchvision weights (random init, saved with torch.save) on th
 N(0,1) input, eval mode, fp32. PyTorch: torch.no_grad(), set_num_threads(threads), the
 median of `repeat` timed runs after one warm-up. Tessera: `tessera run --repeat`, whose
 last line gives the median the same way. ratio = PyTorch time / Tessera time (>1: Tessera
-is faster). Prints a table and, with --json, writes the figures.
+is faster). Prints a table and, with --json, writes the figures. PyTorch's Linear layers
+run on OpenBLAS, which this script runs on the kernels of the CPU's widest ISA (see
+openblas_on_widest_kernels below); the first line and the JSON say which.
 """
 import argparse
 import json

@@ -6,6 +6,7 @@
 // its AVX-512 kernels. A peer held to kernels two ISAs below the machine's says nothing,
 // so bench-kernels runs OpenBLAS on the core of the widest ISA the CPU has, as Tessera and
 // oneDNN run theirs, unless OPENBLAS_CORETYPE is set (then it is left as set).
+// bench/compare_pytorch.py applies the same rule to the OpenBLAS under PyTorch.
 #pragma once
 #include <string>
 
