@@ -1,6 +1,7 @@
 // bench-kernels: Google Benchmark's own main, plus a table of Tessera against its peers
 // in the same run (bench/kernels/peer_ratios.h) after the results, and, with
-// --ratios_out=FILE, the same ratios as CSV.
+// --ratios_out=FILE, the same ratios as CSV. Its OpenBLAS peer runs on the kernels of the
+// CPU's widest ISA (bench/kernels/openblas_core.h).
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
