@@ -175,6 +175,8 @@ TEST_CASE("gemm_f32: any thread count gives the same bits (shared B blocks, row 
   const Case cases[] = {{false, false, 337, 260, 1100, 1.f, 0.75f, 2, FusedActivation::relu},
                         {true, true, 200, 97, 513, -0.5f, 0.f, 1, FusedActivation::none},
                         {false, true, 29, 1200, 64, 1.f, 0.f, 0, FusedActivation::relu6},
+                        // A read in place by rows, its 3-row tail packed, split by rows.
+                        {false, false, 213, 150, 300, 1.f, 0.f, 2, FusedActivation::none},
                         {false, true, 1000, 3, 700, 1.f, 0.5f, 1, FusedActivation::none}};
   for (Isa isa : supported_isas()) {
     if (isa == Isa::ref) continue;
