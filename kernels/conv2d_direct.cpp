@@ -1,7 +1,6 @@
 #include "kernels/conv2d_direct.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <vector>
 
 #include "kernels/conv2d_phases.h"
@@ -56,9 +55,9 @@ bool use_direct(Isa isa, const Conv2dShape& s) {
 // (kh, c, kw) order, of channels 32t..32t+31 (zero past OC), the microkernel's vector operand.
 std::shared_ptr<float> pack_direct_weights(const float* w, const Conv2dShape& s) {
   const int64_t K = s.C * s.KH * s.KW, tiles = (s.OC + kDirectNR - 1) / kDirectNR;
-  const size_t bytes = static_cast<size_t>(std::max<int64_t>(tiles * K * kDirectNR, 16) * 4);
-  float* buf = static_cast<float*>(std::aligned_alloc(64, (bytes + 63) / 64 * 64));
-  TESSERA_CHECK(buf, "conv2d: out of memory packing weights (", bytes, " bytes)");
+  const std::shared_ptr<float> packed =
+      packed_buffer(std::max<int64_t>(tiles * K * kDirectNR, 16), "conv2d: packing weights");
+  float* buf = packed.get();
   // Panels on all threads: a fresh buffer's first touch costs as much as the packing
   // (~13 us a 4 KiB page on the VM this was tuned on), and both spread over cores.
   parallel_for(tiles, std::max<int64_t>(1, (int64_t(1) << 18) / (K * kDirectNR)), [&](int64_t t0, int64_t t1) {
@@ -73,7 +72,7 @@ std::shared_ptr<float> pack_direct_weights(const float* w, const Conv2dShape& s)
             }
           }
   });
-  return std::shared_ptr<float>(buf, [](float* q) { std::free(q); });
+  return packed;
 }
 
 namespace {

@@ -1,7 +1,6 @@
 #include "kernels/conv2d_stem.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <vector>
 
 #include "kernels/conv2d_phases.h"
@@ -29,16 +28,15 @@ bool use_stem(Isa isa, const Conv2dShape& s) {
 
 std::shared_ptr<float> pack_stem_weights(const float* w, const Conv2dShape& s) {
   const int64_t K = s.C * s.KH * s.KW, blocks = (s.OC + kStemOC - 1) / kStemOC;
-  const size_t bytes = static_cast<size_t>(blocks * K * kStemOC * 4);
-  float* buf = static_cast<float*>(std::aligned_alloc(64, (bytes + 63) / 64 * 64));
-  TESSERA_CHECK(buf, "conv2d: out of memory packing weights (", bytes, " bytes)");
+  const std::shared_ptr<float> packed = packed_buffer(blocks * K * kStemOC, "conv2d: packing weights");
+  float* buf = packed.get();
   for (int64_t t = 0; t < blocks; ++t)
     for (int64_t k = 0; k < K; ++k)
       for (int64_t j = 0; j < kStemOC; ++j) {
         const int64_t oc = t * kStemOC + j;
         buf[(t * K + k) * kStemOC + j] = oc < s.OC ? w[oc * K + k] : 0.f;
       }
-  return std::shared_ptr<float>(buf, [](float* q) { std::free(q); });
+  return packed;
 }
 
 // Segments of 16 pixels along each output row, numbered row by row; a tile takes the next

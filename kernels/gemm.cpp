@@ -51,14 +51,6 @@ GemmShortRowsUkernel short_rows_ukernel_for(Isa isa) {
   return isa == Isa::avx512 || isa == Isa::avx512vnni ? gemm_f32_ukernel_8x32_rows__avx512 : nullptr;
 }
 
-// A 64-byte aligned buffer of at least `floats` floats for an operand packed once.
-std::shared_ptr<float> packed_buffer(int64_t floats, const char* what) {
-  const size_t bytes = static_cast<size_t>(round_up(std::max<int64_t>(floats, 1) * 4, 64));
-  float* raw = static_cast<float*>(std::aligned_alloc(64, bytes));
-  TESSERA_CHECK(raw, what, ": out of memory (", bytes, " bytes)");
-  return std::shared_ptr<float>(raw, [](float* q) { std::free(q); });
-}
-
 // A per-thread scratch buffer that only grows: no allocation on the hot path after warm-up.
 float* scratch(int slot, size_t floats) {
   struct Buf {
@@ -207,6 +199,13 @@ bool reads_a_in_place(bool trans_a, int64_t N, int64_t lda) { return !trans_a &&
 bool degenerate(int64_t M, int64_t N, int64_t K) { return M == 0 || N == 0 || K == 0; }
 
 }  // namespace
+
+std::shared_ptr<float> packed_buffer(int64_t floats, const char* what) {
+  const size_t bytes = static_cast<size_t>(round_up(std::max<int64_t>(floats, 1) * 4, 64));
+  float* raw = static_cast<float*>(std::aligned_alloc(64, bytes));
+  TESSERA_CHECK(raw, what, ": out of memory (", bytes, " bytes)");
+  return std::shared_ptr<float>(raw, [](float* q) { std::free(q); });
+}
 
 GemmGeometry gemm_geometry(Isa isa) {
   switch (isa) {
