@@ -18,6 +18,7 @@
 #include "kernels/gemm_ukernel.h"
 #include "kernels/parallel.h"
 #include "kernels/ref/gemm_f32.h"
+#include "tensor/aligned_alloc.h"
 #include "tensor/error.h"
 
 namespace tessera::kernels {
@@ -62,7 +63,7 @@ float* scratch(int slot, size_t floats) {
   Buf& b = bufs[slot];
   if (b.n < floats) {
     std::free(b.p);
-    b.p = static_cast<float*>(std::aligned_alloc(64, round_up(static_cast<int64_t>(floats) * 4, 64)));
+    b.p = static_cast<float*>(allocate_aligned(floats * 4));
     TESSERA_CHECK(b.p, "gemm: out of memory for packing buffers");
     b.n = floats;
   }
@@ -202,7 +203,7 @@ bool degenerate(int64_t M, int64_t N, int64_t K) { return M == 0 || N == 0 || K 
 
 std::shared_ptr<float> packed_buffer(int64_t floats, const char* what) {
   const size_t bytes = static_cast<size_t>(round_up(std::max<int64_t>(floats, 1) * 4, 64));
-  float* raw = static_cast<float*>(std::aligned_alloc(64, bytes));
+  float* raw = static_cast<float*>(allocate_aligned(bytes));
   TESSERA_CHECK(raw, what, ": out of memory (", bytes, " bytes)");
   return std::shared_ptr<float>(raw, [](float* q) { std::free(q); });
 }

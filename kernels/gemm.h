@@ -57,7 +57,8 @@ struct PackedA {
 PackedA pack_a(Isa isa, bool trans_a, int64_t M, int64_t K, const float* A, int64_t lda);
 
 // A 64-byte aligned buffer of at least `floats` floats (one at least) for weights packed
-// once, freed with the last copy of the pointer; `what` names the packing in the error.
+// once, on huge pages from 2 MiB up (tensor/aligned_alloc.h), freed with the last copy of
+// the pointer; `what` names the packing in the error.
 std::shared_ptr<float> packed_buffer(int64_t floats, const char* what);
 
 // B, packed once (Linear's W^T at load time) for one ISA's geometry: for each KC block, for

@@ -7,6 +7,7 @@
 #include <new>
 #include <string>
 
+#include "tensor/aligned_alloc.h"
 #include "tensor/error.h"
 
 namespace tessera {
@@ -78,17 +79,17 @@ BlockCache& block_cache() {
 }  // namespace
 
 std::shared_ptr<Storage> Storage::allocate(size_t nbytes) {
-  // aligned_alloc wants a size that is a multiple of the alignment; never ask for 0 bytes.
+  // Whole 64-byte lines (the block cache buckets count in them); never 0 bytes.
   size_t padded = (nbytes + kAlignment - 1) / kAlignment * kAlignment;
   if (padded == 0) padded = kAlignment;
   if (padded >= BlockCache::kMinCached) {
     const size_t size = BlockCache::bucket(padded);
     void* p = block_cache().take(size);
-    if (!p) p = std::aligned_alloc(kAlignment, size);
+    if (!p) p = allocate_aligned(size);  // from 2 MiB up on huge pages (aligned_alloc.h)
     TESSERA_CHECK(p != nullptr, "out of memory: cannot allocate ", nbytes, " bytes");
     return std::shared_ptr<Storage>(new Storage(p, nbytes, [size](void* q) { block_cache().give(q, size); }));
   }
-  void* p = std::aligned_alloc(kAlignment, padded);
+  void* p = allocate_aligned(padded);
   TESSERA_CHECK(p != nullptr, "out of memory: cannot allocate ", nbytes, " bytes");
   return std::shared_ptr<Storage>(new Storage(p, nbytes, [](void* q) { std::free(q); }));
 }
