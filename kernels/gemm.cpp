@@ -30,16 +30,21 @@ int64_t round_up(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
 // Packing once (pack_a, pack_b) takes a thread per 256K floats (1 MiB) of output.
 constexpr int64_t kPackFloatsPerThread = int64_t(1) << 18;
 
-// The microkernel for this path and a B of n columns: on AVX-512 a narrow B (n <= 8, a
-// classifier head at small batch) takes the 14 x n kernel, which wastes no columns.
-GemmUkernel ukernel_for(Isa isa, int64_t n) {
+// The microkernel for this path.
+GemmUkernel ukernel_for(Isa isa) {
   switch (isa) {
     case Isa::avx512:
-    case Isa::avx512vnni: return n <= 8 ? gemm_f32_ukernel_14xn__avx512 : gemm_f32_ukernel_14x32__avx512;
+    case Isa::avx512vnni: return gemm_f32_ukernel_14x32__avx512;
     case Isa::avx2: return gemm_f32_ukernel_6x16__avx2;
     case Isa::ref: break;
   }
   return nullptr;
+}
+
+// The tile for B panels of at most 8 columns, where the path has one: on AVX-512 a narrow
+// B (a classifier head at small batch) takes the 14 x n kernel, which wastes no columns.
+GemmNarrowUkernel narrow_ukernel_for(Isa isa) {
+  return isa == Isa::avx512 || isa == Isa::avx512vnni ? gemm_f32_ukernel_14xn__avx512 : nullptr;
 }
 
 // The same tile reading MR full rows of A in place (ASource::rows).
@@ -88,17 +93,23 @@ struct ASource {
 void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_t N, int64_t K, float* C, int64_t ldc,
                   const GemmEpilogue& ep) {
   const GemmGeometry g = gemm_geometry(isa);
-  const GemmUkernel uk = ukernel_for(isa, N);
+  const GemmUkernel uk = ukernel_for(isa);
   // B's last panel, when it has at most 8 columns, takes the narrow kernel too: a
   // 14 x 32 tile spends a 16-column vector of multiply-adds per row on those few columns
   // (ViT's 197 tokens, a 14 x 14 map's 196 pixels). One thread, alternating in one
   // process: [768 x 768] x [768 x 197] +8 %, [3072 x 768] x [768 x 197] +3 %, 1 x 1
   // convs on 14 x 14 maps +4 %, [96 x 96] x [96 x 36] +17 %; +3 % down to K = 32.
-  const GemmUkernel uk_narrow = ukernel_for(isa, 1);
+  const GemmNarrowUkernel uk_narrow = narrow_ukernel_for(isa);
   const GemmRowsUkernel uk_rows = a.rows ? rows_ukernel_for(isa) : nullptr;
   const GemmShortRowsUkernel uk_short = a.rows ? short_rows_ukernel_for(isa) : nullptr;
   const bool prepacked_b = b.packed != nullptr;
   const bool in_place = b.pack == nullptr && !prepacked_b;
+  // A B that is narrow all through is packed as wide as it is: a 32-wide panel for the x
+  // of a batch-1 head made packing write, and the kernel read, a 64-byte line per k for
+  // 4 bytes of x, more traffic than the weights' 56. (A 1000 x 2048 head, one thread, in
+  // one process with oneDNN: from 0.78x to 0.90x its speed with weights from memory, from
+  // 0.55x to 0.92x with weights in L2; the kernel's several panels per call did the rest.)
+  const int64_t b_width = uk_narrow && N <= 8 && !prepacked_b ? N : g.nr;
   // A B read in place is re-read for every A block, from rows scattered over an image.
   // When K is short the A block is small: make it taller, up to the same L2 footprint,
   // so each B micro-panel serves more rows (ResNet-50's 64 -> 256 1x1 conv, K = 64: 19
@@ -120,7 +131,7 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
       for (int64_t pc = 0; pc < K; pc += g.kc) {
         const int64_t kc = std::min(g.kc, K - pc);
         const bool first = pc == 0, last = pc + kc == K;
-        if (!in_place && !prepacked_b) b.pack(b.ctx, bp, pc, kc, jc, nc, g.nr);
+        if (!in_place && !prepacked_b) b.pack(b.ctx, bp, pc, kc, jc, nc, b_width);
         const float* bblk = prepacked_b ? b.packed->block(pc, jc) : bp;  // the B block's panels
         const int64_t* offsets = in_place ? b.offsets + pc : nullptr;  // null: a packed panel
         for (int64_t ic = m_lo; ic < m_hi; ic += mc_blk) {
@@ -135,7 +146,10 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
             const int64_t n = std::min(g.nr, nc - jr);
             for (int64_t ir = 0, tile_m; ir < mc; ir += tile_m) {
               const bool short_tile = split >= 0 && ir >= split;
-              tile_m = short_tile ? (ir == split ? g.mr + tail - 8 : 8) : std::min(g.mr, mc - ir);
+              // The narrow kernel walks several packed A panels per call (gemm_ukernel.h).
+              const bool narrow = n <= 8 && uk_narrow && !a.rows;
+              tile_m = short_tile ? (ir == split ? g.mr + tail - 8 : 8)
+                                  : std::min((narrow ? narrow_ukernel_panels(n) : 1) * g.mr, mc - ir);
               const int64_t row = ic + ir, col = jc + jr;
               UkernelEpilogue e{ep.alpha, first ? ep.beta : 1.f, nullptr, nullptr, FusedActivation::none};
               if (last) {
@@ -152,8 +166,8 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
               const PrefetchRows* pull = nullptr;
               const bool a_rows = a.rows && ir + g.mr <= mc;  // a row tail is packed, zero-padded
               if (jr == 0 && !a.packed && !a_rows && !short_tile)
-                pack_a_block(ap + ir * kc, a.trans, a.A, a.lda, row, std::min(g.mr, mc - ir), pc, kc, g.mr);
-              if (jr == 0 && ir + tile_m < mc)
+                pack_a_block(ap + ir * kc, a.trans, a.A, a.lda, row, tile_m, pc, kc, g.mr);
+              if (jr == 0 && ir + tile_m < mc && !narrow)
                 pull = &(next = a.panel_pull(ablk + (ir + g.mr) * kc, g.mr, row + tile_m,
                                              std::min(g.mr, mc - ir - tile_m), pc, kc));
               const float* bpanel = in_place ? b.base + col : bblk + jr * kc;
@@ -161,9 +175,10 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
                 uk_short(kc, a.A + row * a.lda + pc, a.lda, bpanel, C + row * ldc + col, ldc, tile_m, n, e, pull);
               else if (a_rows)
                 uk_rows(kc, a.A + row * a.lda + pc, a.lda, bpanel, C + row * ldc + col, ldc, n, e, pull);
+              else if (n <= 8 && uk_narrow)
+                uk_narrow(kc, ablk + ir * kc, bpanel, b_width, offsets, C + row * ldc + col, ldc, tile_m, n, e);
               else
-                (n <= 8 ? uk_narrow : uk)(kc, ablk + ir * kc, bpanel, offsets, C + row * ldc + col, ldc,
-                                          std::min(g.mr, mc - ir), n, e, pull);
+                uk(kc, ablk + ir * kc, bpanel, offsets, C + row * ldc + col, ldc, std::min(g.mr, mc - ir), n, e, pull);
             }
           }
         }

@@ -164,6 +164,21 @@ TEST_CASE("gemm_f32: a last B panel of at most 8 columns (narrow kernel) within 
   });
 }
 
+TEST_CASE("gemm_f32: a B of at most 8 columns (heads at batch 1-8) within the bound") {
+  // On AVX-512 such a B is packed as wide as it is (or read in place, or packed 32 wide
+  // beforehand) and one narrow-kernel call walks up to 4 A panels (n <= 4) or 2 (n <= 8).
+  // M covers every count of panels and rows in a call's last panel, and M = 113 and 125
+  // a second A block (MC = 112), whose first call starts mid-way through the groups.
+  check_paths("narrow B", false, [](auto check) {
+    for (int64_t M : {1, 13, 14, 15, 28, 29, 42, 43, 56, 57, 70, 113, 125})
+      for (int64_t N : {1, 2, 3, 4, 5, 7, 8})
+        for (int64_t K : {1, 3, 64, 1025})
+          check(Case{M == 43, (M + N + K) % 2 == 0, M, N, K, M == 15 ? -0.5f : 1.f, N == 3 ? 0.75f : 0.f,
+                     int((M + N + K) % 3), K == 64 ? FusedActivation::relu : FusedActivation::none},
+                (M + K) % 3 == 0 ? Packed::none : (M + K) % 3 == 1 ? Packed::a : Packed::b);
+  });
+}
+
 TEST_CASE("gemm_f32: any thread count gives the same bits (shared B blocks, row and column splits)") {
   // Every C tile is summed by the same microkernel calls in the same KC order whichever
   // thread computes it, so results must be identical. Tall shapes share packed B blocks
