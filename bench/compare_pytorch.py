@@ -21,6 +21,12 @@ import sys
 import tempfile
 import time
 
+# The CPUs this run may use, before any OpenMP runtime loads: with OMP_PROC_BIND set, the
+# runtime (loaded with OpenBLAS or torch) pins the loading thread to its first place, and
+# processes started from it would inherit that single CPU. The run of this script itself
+# again and every `tessera` it starts get these back.
+CPUS_AT_START = os.sched_getaffinity(0)
+
 
 def openblas_on_widest_kernels():
     """PyTorch's Linear layers and matmuls run on OpenBLAS here (Debian's torch links it).
@@ -51,6 +57,7 @@ def openblas_on_widest_kernels():
         better = "Haswell"
     if better:
         os.environ.update(TESSERA_OPENBLAS_PICKED=core, OPENBLAS_CORETYPE=better)
+        os.sched_setaffinity(0, CPUS_AT_START)
         os.execv(sys.executable, [sys.executable] + sys.argv)
     return core
 
@@ -85,7 +92,8 @@ def fail(message):
 def run_tessera(cmd):
     """stdout of a tessera command; its own one-line error, if it fails, becomes ours."""
     try:
-        return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+        return subprocess.run(cmd, check=True, capture_output=True, text=True,
+                              preexec_fn=lambda: os.sched_setaffinity(0, CPUS_AT_START)).stdout
     except FileNotFoundError:
         fail(f"{cmd[0]}: no such binary (build it: cmake --build build --target tessera, or pass --tessera)")
     except subprocess.CalledProcessError as e:

@@ -3,6 +3,8 @@
 // --ratios_out=FILE, the same ratios as CSV. Its OpenBLAS peer runs on the kernels of the
 // CPU's widest ISA (bench/kernels/openblas_core.h).
 #include <benchmark/benchmark.h>
+#include <omp.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -63,6 +65,25 @@ class RatioReporter : public BenchmarkReporter {
   std::vector<tessera::bench::Measurement> measurements_;
 };
 
+// The CPUs OpenMP's threads may run on: those of all its places when threads are bound
+// (OMP_PROC_BIND), which the runtime took from the process's mask as it started, else the
+// mask itself.
+cpu_set_t openmp_cpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  const int places = omp_get_num_places();
+  if (places <= 0) {
+    sched_getaffinity(0, sizeof set, &set);
+    return set;
+  }
+  for (int p = 0; p < places; ++p) {
+    std::vector<int> ids(static_cast<size_t>(omp_get_place_num_procs(p)));
+    omp_get_place_proc_ids(p, ids.data());
+    for (int id : ids) CPU_SET(id, &set);
+  }
+  return set;
+}
+
 // OpenBLAS read OPENBLAS_CORETYPE as it loaded, before main: to give it other kernels, this
 // binary runs itself again with the variable set (once: the second run finds it set). The
 // core OpenBLAS runs, and why, goes into the benchmark context (console header, JSON).
@@ -86,6 +107,11 @@ void run_openblas_on_its_widest_kernels(char** argv) {
                  better.c_str());
     setenv(kPicked, core.c_str(), 1);
     setenv("OPENBLAS_CORETYPE", better.c_str(), 1);
+    // With OMP_PROC_BIND set, the OpenMP runtime pinned this thread to its first place
+    // before main, and exec keeps that mask: the second run would see one CPU and put all
+    // its threads there. It gets back the CPUs of every place.
+    const cpu_set_t cpus = openmp_cpus();
+    sched_setaffinity(0, sizeof cpus, &cpus);
     execv("/proc/self/exe", argv);
     std::fprintf(stderr, "bench-kernels: could not run itself again (%s); OpenBLAS stays on %s\n",
                  std::strerror(errno), core.c_str());
@@ -98,6 +124,8 @@ void run_openblas_on_its_widest_kernels(char** argv) {
 int main(int argc, char** argv) {
   try {
     run_openblas_on_its_widest_kernels(argv);
+    const cpu_set_t cpus = openmp_cpus();
+    benchmark::AddCustomContext("omp_cpus", std::to_string(CPU_COUNT(&cpus)));
     // Our one flag, taken out before Google Benchmark sees the rest.
     std::string csv_path;
     bool console = true;

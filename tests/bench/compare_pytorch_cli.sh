@@ -1,6 +1,7 @@
 #!/bin/sh
 # bench/compare_pytorch.py end to end: bad options are one-line errors with a non-zero exit
-# before any model runs, and a small run writes JSON whose logits match PyTorch's.
+# before any model runs, a small run writes JSON whose logits match PyTorch's, and with
+# threads bound (OMP_PROC_BIND) the tessera it runs still has every CPU of the run.
 #   compare_pytorch_cli.sh PYTHON TESSERA_BINARY SCRIPT
 set -eu
 py=$1 tessera=$2 script=$3
@@ -28,3 +29,17 @@ assert r["tessera_ms"] > 0 and r["pytorch_ms"] > 0, r
 # fp32 against fp32, one forward: the logits agree to rounding
 assert r["max_abs_logit_diff"] <= 1e-4 * r["max_abs_logit"] + 1e-6, r
 PY
+# OpenMP pins the thread that loads it when OMP_PROC_BIND is set; tessera, started from
+# that thread, must not inherit the one CPU.
+cat > tessera_affinity.sh <<EOF
+#!/bin/sh
+grep Cpus_allowed_list /proc/self/status >> affinity.txt
+exec "$tessera" "\$@"
+EOF
+chmod +x tessera_affinity.sh
+rm -f affinity.txt
+OMP_PROC_BIND=spread OMP_PLACES=cores "$py" "$script" --tessera ./tessera_affinity.sh --models mobilenet_v3_small \
+  --batches 1 --repeat 1 >/dev/null
+own=$(grep Cpus_allowed_list /proc/self/status)
+[ -s affinity.txt ] || { echo "tessera never ran"; exit 1; }
+if grep -vqx "$own" affinity.txt; then echo "tessera ran on fewer CPUs than '$own': $(sort -u affinity.txt)"; exit 1; fi
