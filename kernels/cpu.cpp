@@ -65,7 +65,12 @@ std::vector<Isa> supported_isas() {
 namespace {
 Isa initial_isa() {
   if (const char* env = std::getenv("TESSERA_ISA"); env && *env) {
-    const Isa want = parse_isa(env);
+    Isa want;
+    try {
+      want = parse_isa(env);
+    } catch (const Error& e) {
+      throw Error(std::string("TESSERA_ISA=") + env + ": " + e.what());
+    }
     TESSERA_CHECK(isa_supported(want), "TESSERA_ISA=", env, ": this CPU does not support that instruction set");
     return want;
   }

@@ -14,7 +14,7 @@ namespace tessera {
 bool parse_huge_pages(const char* value) {
   if (value == nullptr || std::strcmp(value, "1") == 0) return true;
   if (std::strcmp(value, "0") == 0) return false;
-  TESSERA_CHECK(false, "TESSERA_HUGE_PAGES must be 0 or 1, got '", value, "'");
+  TESSERA_CHECK(false, "TESSERA_HUGE_PAGES=", value, ": expected 0 (off) or 1 (on)");
   return true;
 }
 

@@ -5,6 +5,9 @@
 #include <string>
 
 #include "bench/cli/commands.h"
+#include "kernels/cpu.h"
+#include "kernels/parallel.h"
+#include "tensor/aligned_alloc.h"
 
 using namespace tessera::cli;
 
@@ -22,6 +25,10 @@ int main(int argc, char** argv) {
   for (const Command& c : kCommands) {
     if (name != c.name) continue;
     try {
+      // Tessera's settings, read up front: a bad value is an error whatever the command.
+      tessera::active_isa();
+      tessera::get_num_threads();
+      tessera::huge_pages_enabled();
       return c.run(argc - 2, argv + 2);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "tessera %s: error: %s\n", c.name, e.what());

@@ -53,7 +53,7 @@ TEST_CASE("TESSERA_HUGE_PAGES takes 0 or 1, and is on when unset") {
   CHECK(parse_huge_pages(nullptr));
   CHECK(parse_huge_pages("1"));
   CHECK_FALSE(parse_huge_pages("0"));
-  CHECK_THROWS_WITH_AS(parse_huge_pages("yes"), doctest::Contains("TESSERA_HUGE_PAGES must be 0 or 1, got 'yes'"),
+  CHECK_THROWS_WITH_AS(parse_huge_pages("yes"), doctest::Contains("TESSERA_HUGE_PAGES=yes: expected 0 (off) or 1 (on)"),
                        Error);
 }
 
