@@ -75,6 +75,7 @@ TEST_CASE("conv2d: every ISA path matches the ref loop nest within the dot-produ
       conv(2, 16, 13, 13, 29, 3, 1, 1),        // 3x3 s1, prime OC, batch 2
       conv(1, 17, 11, 9, 33, 3, 2, 1),         // 3x3 s2, tails everywhere
       conv(1, 64, 7, 7, 130, 1, 1, 0),         // 1x1 over 64 channels: GEMM on the image on every path
+      conv(1, 64, 2, 3, 130, 1, 1, 0),         // the same on 6 pixels: the narrow kernel, 4 A panels a call, B in place
       conv(1, 65, 7, 7, 130, 1, 1, 0),         // 1x1 direct in place, two-row tiles
       conv(1, 40, 9, 11, 64, 1, 1, 0),         // 1x1 over 40 channels into 64: direct, 99 pixels, a 1-pixel tail
       conv(1, 72, 5, 9, 40, 1, 1, 0),          // 1x1 direct in place: 45 pixels, a 3-pixel tail tile
