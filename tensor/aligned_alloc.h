@@ -1,9 +1,9 @@
 // Aligned heap blocks for tensor storage and packed kernel operands.
 //
 // Blocks from 2 MiB up start on a 2 MiB boundary and are advised onto transparent huge
-// pages (madvise MADV_HUGEPAGE; Linux's default THP mode, "madvise", gives them only to
-// regions that ask). A weight streamed from memory then crosses one TLB entry per 2 MiB
-// instead of per 4 KiB, which counts double on a VM (nested page walks).
+// pages (madvise MADV_HUGEPAGE: in THP mode "madvise" only regions that ask get them; in
+// "always" any large region may). A weight streamed from memory then crosses one TLB
+// entry per 2 MiB instead of per 4 KiB, which counts double on a VM (nested page walks).
 #pragma once
 #include <cstddef>
 
