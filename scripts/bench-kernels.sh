@@ -19,7 +19,7 @@ cmake --build build -j "${JOBS:-2}" --target bench-kernels
 plot=
 case "${1:-}" in
   "")
-    set -- --benchmark_filter='peak/|ukernel|gemm_f32/.*/n:(256|1024)/|conv_f32/.*/resnet18_all|attention_f32/.*/vit|linear_f32/.*/vit_b16_mlp1' \
+    set -- --benchmark_filter='peak/|ukernel|gemm_f32/.*/n:(256|1024)/|conv_f32/.*/resnet18_all|attention_f32/.*/vit|linear_f32/.*/vit_b16_mlp1|gemv_f32/.*/resnet50_fc' \
       --benchmark_min_time=0.2 ;;
   targets)
     shift
