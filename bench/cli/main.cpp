@@ -5,9 +5,7 @@
 #include <string>
 
 #include "bench/cli/commands.h"
-#include "kernels/cpu.h"
-#include "kernels/parallel.h"
-#include "tensor/aligned_alloc.h"
+#include "kernels/settings.h"
 
 using namespace tessera::cli;
 
@@ -25,10 +23,7 @@ int main(int argc, char** argv) {
   for (const Command& c : kCommands) {
     if (name != c.name) continue;
     try {
-      // Tessera's settings, read up front: a bad value is an error whatever the command.
-      tessera::active_isa();
-      tessera::get_num_threads();
-      tessera::huge_pages_enabled();
+      tessera::read_settings();  // a bad value is an error whatever the command
       return c.run(argc - 2, argv + 2);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "tessera %s: error: %s\n", c.name, e.what());

@@ -18,8 +18,7 @@
 #include "bench/kernels/openblas_core.h"
 #include "bench/kernels/peer_ratios.h"
 #include "kernels/cpu.h"
-#include "kernels/parallel.h"
-#include "tensor/aligned_alloc.h"
+#include "kernels/settings.h"
 #include "tensor/error.h"
 
 extern "C" char* openblas_get_corename(void);
@@ -125,11 +124,7 @@ void run_openblas_on_its_widest_kernels(char** argv) {
 
 int main(int argc, char** argv) {
   try {
-    // Tessera's settings are read here, where a bad value is a one-line error: read first
-    // inside a benchmark, it would end the process.
-    tessera::active_isa();
-    tessera::get_num_threads();
-    tessera::huge_pages_enabled();
+    tessera::read_settings();  // here, a bad value is a one-line error (kernels/settings.h)
     run_openblas_on_its_widest_kernels(argv);
     const cpu_set_t cpus = openmp_cpus();
     benchmark::AddCustomContext("omp_cpus", std::to_string(CPU_COUNT(&cpus)));
