@@ -227,14 +227,16 @@ GemmGeometry gemm_geometry(Isa isa) {
   switch (isa) {
     // KC = 1024: each pass over K re-reads and re-writes C, and at 1024^3 the second pass of
     // KC 512 cost ~4 % (C tiles come from memory). The 128 KiB B micro-panel and the 56 KiB
-    // A micro-panel stream from L2, B prefetched; MC*KC*4 = 448 KiB of packed A stays in
-    // L2 (1 MiB); NC*KC*4 = 4 MiB of packed B in L3, which other tenants share: NC 2048
-    // (8 MiB) ran 2 % slower at 2048^3 while the machine was busy (~187 GFLOP/s) and
+    // A micro-panel stream from L2, B prefetched; MC*KC*4 = 224 KiB of packed A stays in
+    // L2 next to them; NC*KC*4 = 4 MiB of packed B in L3, which other tenants share: NC
+    // 2048 (8 MiB) ran 2 % slower at 2048^3 while the machine was busy (~187 GFLOP/s) and
     // the same when it was quiet (~197), even though A is now packed once per NC block.
-    // (Zen 5, one thread, alternating calls in one process: KC 1024 ahead of 512 and 768
-    // by 1-4 %; MC 56-168 within 0.5 %.)
+    // MC 56 rather than 112 re-reads B from L3 twice as often, yet on a shared Xeon
+    // (Emerald Rapids VM, alternating in one process) 2048^3 ran 1-5 % faster on one and
+    // two threads, 1024^3 level to +4 %; Linears and GEMM convs level (Zen 5: MC 56-168
+    // within 0.5 %; KC 1024 ahead of 512 and 768 by 1-4 %).
     case Isa::avx512:
-    case Isa::avx512vnni: return {14, 32, 14 * 8, 1024, 32 * 32};
+    case Isa::avx512vnni: return {14, 32, 14 * 4, 1024, 32 * 32};
     // AVX2 (CPUs without AVX-512, often 32 KiB L1 and 256 KiB-1 MiB L2): KC 512 for the same
     // reason, a 32 KiB B micro-panel, MC*KC*4 = 144 KiB of packed A. (Zen 5 on this path:
     // 104 GFLOP/s at 1024^3 against 96 with KC 192 / MC 336; KC 1024 / MC 48 reached 106.)

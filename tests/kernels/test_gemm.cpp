@@ -136,8 +136,8 @@ TEST_CASE("gemm_f32: row-major A with short rows, read in place, within the boun
   // is packed, except that on AVX-512 a tail of 1 or 2 rows and the tile before it run as
   // two in-place tiles of 7 + 8 or 8 + 8 rows (M = 15, 16, 29, and 127: a tail in the
   // second A block). check_gemm's lda is K + 3, so K = 765 is the widest in place and
-  // K = 766 falls back to packing. M = 125 spans two A blocks (MC = 112 on AVX-512, 72 on
-  // AVX2), N = 1100 two B blocks (NC = 1024 on AVX-512).
+  // K = 766 falls back to packing. M = 61 spans two A blocks on AVX-512 (MC = 56), M = 125
+  // three there and two on AVX2 (MC = 72), N = 1100 two B blocks (NC = 1024 on AVX-512).
   check_paths("A in place or packed", false, [](auto check) {
     for (int64_t M : {6, 7, 14, 15, 16, 29, 61, 125, 127})
       for (int64_t N : {9, 17, 33, 64, 65, 97, 128, 129, 300, 1100})
@@ -167,8 +167,8 @@ TEST_CASE("gemm_f32: a last B panel of at most 8 columns (narrow kernel) within 
 TEST_CASE("gemm_f32: a B of at most 8 columns (heads at batch 1-8) within the bound") {
   // On AVX-512 such a B is packed as wide as it is (or read in place, or packed 32 wide
   // beforehand) and one narrow-kernel call walks up to 4 A panels (n <= 4) or 2 (n <= 8).
-  // M covers every count of panels and rows in a call's last panel, and M = 113 and 125
-  // a second A block (MC = 112), whose first call starts mid-way through the groups.
+  // M covers every count of panels and rows in a call's last panel, and M = 57 and up a
+  // second A block (MC = 56; 113 and 125 a third), whose calls restart the groups.
   check_paths("narrow B", false, [](auto check) {
     for (int64_t M : {1, 13, 14, 15, 28, 29, 42, 43, 56, 57, 70, 113, 125})
       for (int64_t N : {1, 2, 3, 4, 5, 7, 8})
@@ -268,7 +268,7 @@ TEST_CASE("pack_a and pack_b on several threads write the bytes one thread write
 }
 
 TEST_CASE("gemm_split: one thread per ~1 MFLOP, every thread asked for, along the evener dimension") {
-  const GemmGeometry g{14, 32, 112, 1024, 1024};
+  const GemmGeometry g{14, 32, 56, 1024, 1024};
   // VGG-16's 4096 -> 4096 head at batch 1: 293 row tiles, an odd count, split in two.
   GemmSplit s = gemm_split(g, 4096, 1, 4096, 2);
   CHECK(s.threads == 2);
