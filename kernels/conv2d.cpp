@@ -70,7 +70,7 @@ void conv2d_f32(float* y, const float* x, const PackedConv2d& w, const float* bi
   }
   if (s.is_depthwise()) {
     const auto kernel = w.isa == Isa::avx2 ? dwconv2d_f32__avx2 : dwconv2d_f32__avx512;
-    // One channel plane per task; the padded-plane scratch (and its slack for vector reads
+    // A run of channel planes per task; the padded-plane scratch (and its slack for vector reads
     // past the last row) is per thread. Planes are claimed up to ~250 KFLOP at a time (at
     // least 8 claims a thread) and a thread that runs out takes the rest of another's:
     // for spells this VM's two vCPUs ran these layers 1.4x apart (one shares its core with
@@ -83,12 +83,7 @@ void conv2d_f32(float* y, const float* x, const PackedConv2d& w, const float* bi
     parallel_for_balanced(planes, grain, [&](int64_t b, int64_t e) {
       thread_local std::vector<float> scratch;
       grow(scratch, static_cast<size_t>((s.H + 2 * s.PH + 1) * (s.W + 2 * s.PW) + 64 + 64 * s.SW));  // pad_plane_f32
-      for (int64_t t = b; t < e; ++t) {
-        const int64_t c = t % s.C;
-        DepthwiseArgs a{x + t * s.H * s.W, w.weight.data() + c * s.KH * s.KW, bias ? bias[c] : 0.f, act,
-                        y + t * OH * OW};
-        kernel(a, s, scratch.data());
-      }
+      kernel(DepthwiseArgs{x, w.weight.data(), bias, act, y, b, e - b}, s, scratch.data());
     });
     return;
   }

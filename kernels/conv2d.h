@@ -49,13 +49,21 @@ PackedConv2d pack_conv2d(const float* weight, const Conv2dShape& s);
 void conv2d_f32(float* y, const float* x, const PackedConv2d& w, const float* bias, FusedActivation act,
                 const Conv2dShape& s);
 
-// Depthwise kernels (one channel plane at a time), by ISA.
+// Depthwise kernels, by ISA: a run of channel planes per call, so that what depends on
+// the shape alone (the AVX-512 kernel's column masks) is worked out once per run.
 struct DepthwiseArgs {
-  const float* x;  // [H, W] plane
-  const float* w;  // [KH, KW]
-  float bias;
+  const float* x;        // [N * C, H, W] planes
+  const float* w;        // [C, KH, KW]
+  const float* bias;     // [C], or null
   FusedActivation act;
-  float* y;        // [OH, OW]
+  float* y;              // [N * C, OH, OW] planes
+  int64_t first, count;  // planes [first, first + count); plane t is channel t % C
+
+  // Plane t's input, weights, bias and output.
+  const float* plane_x(int64_t t, const Conv2dShape& s) const { return x + t * s.H * s.W; }
+  const float* plane_w(int64_t t, const Conv2dShape& s) const { return w + t % s.C * s.KH * s.KW; }
+  float plane_bias(int64_t t, const Conv2dShape& s) const { return bias ? bias[t % s.C] : 0.f; }
+  float* plane_y(int64_t t, const Conv2dShape& s) const { return y + t * s.OH() * s.OW(); }
 };
 // Copies one channel plane into `scratch` zero-padded (H + 2PH rows of W + 2PW), then zeros
 // one spare row and 64 + 64 * SW floats of slack for vector reads past a row's last output

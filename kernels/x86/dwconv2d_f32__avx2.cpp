@@ -272,21 +272,25 @@ void plane(const Plane& p) {
 void dwconv2d_f32__avx2(const DepthwiseArgs& a, const Conv2dShape& s, float* scratch) {
   const bool in_place = (s.KH == 3 || s.KH == 5 || s.KH == 7) && s.KW == s.KH && (s.SH == 1 || s.SH == 2) &&
                         s.SW == s.SH && s.DH == 1 && s.DW == 1;
-  if (in_place) {
-    alignas(32) float wb[7 * 7 * 8];
-    if (s.KH > 3)
-      for (int64_t t = 0; t < s.KH * s.KW; ++t) _mm256_store_ps(wb + 8 * t, _mm256_set1_ps(a.w[t]));
-    const InPlacePlane p{a.x, s.H, s.W, s.OH(), s.OW(), s.PH, s.PW, a.w, wb, a.bias, a.act, a.y};
-    if (s.KH == 3) plane_in_place<3>(p, s.SH);
-    else if (s.KH == 5) plane_in_place<5>(p, s.SH);
-    else plane_in_place<7>(p, s.SH);
-    return;
+  for (int64_t t = a.first; t < a.first + a.count; ++t) {
+    const float* w = a.plane_w(t, s);
+    if (in_place) {
+      alignas(32) float wb[7 * 7 * 8];
+      if (s.KH > 3)
+        for (int64_t i = 0; i < s.KH * s.KW; ++i) _mm256_store_ps(wb + 8 * i, _mm256_set1_ps(w[i]));
+      const InPlacePlane p{a.plane_x(t, s), s.H, s.W, s.OH(), s.OW(), s.PH, s.PW, w, wb, a.plane_bias(t, s), a.act,
+                           a.plane_y(t, s)};
+      if (s.KH == 3) plane_in_place<3>(p, s.SH);
+      else if (s.KH == 5) plane_in_place<5>(p, s.SH);
+      else plane_in_place<7>(p, s.SH);
+      continue;
+    }
+    pad_plane_f32(scratch, a.plane_x(t, s), s);
+    const Plane p{scratch, s.W + 2 * s.PW, s.OH(), s.OW(), &s, w, a.plane_bias(t, s), a.act, a.plane_y(t, s)};
+    if (s.SW == 1) plane<1>(p);
+    else if (s.SW == 2 && s.DW == 1) plane<2>(p);
+    else plane<0>(p);
   }
-  pad_plane_f32(scratch, a.x, s);
-  const Plane p{scratch, s.W + 2 * s.PW, s.OH(), s.OW(), &s, a.w, a.bias, a.act, a.y};
-  if (s.SW == 1) plane<1>(p);
-  else if (s.SW == 2 && s.DW == 1) plane<2>(p);
-  else plane<0>(p);
 }
 
 }  // namespace tessera::kernels
