@@ -113,8 +113,8 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
   // A B read in place is re-read for every A block, from rows scattered over an image.
   // When K is short the A block is small: make it taller, up to the same L2 footprint,
   // so each B micro-panel serves more rows (ResNet-50's 64 -> 256 1x1 conv, K = 64: 19
-  // row tiles per panel instead of 8, +1-3 % at one and two threads). A packed B streams
-  // from L2 and gains nothing (512^3 with MC 224: -1 %).
+  // row tiles per panel instead of 8 with MC 112, +1-3 % at one and two threads). A
+  // packed B streams from L2 and gains nothing (512^3 with MC 224: -1 %).
   const int64_t mc_blk = in_place ? std::max(g.mc, g.mc * g.kc / std::min(g.kc, K) / g.mr * g.mr) : g.mc;
 
   const GemmSplit split = gemm_split(g, M, N, K, get_num_threads());
