@@ -4,8 +4,10 @@
 #   scripts/bench-kernels.sh            a short selection
 #   scripts/bench-kernels.sh targets    the speed targets (SGEMM 1024^3 / 2048^3 and the
 #                                       ResNet-18 convs, 1 and 2 threads), 5 repetitions
-#                                       interleaved with the peers, medians; and how evenly
-#                                       the CPUs run (probes pinned to each in turn)
+#                                       interleaved with the peers, medians; the same cases
+#                                       paired, Tessera and each peer alternating call by
+#                                       call; and how evenly the CPUs run (probes pinned to
+#                                       each in turn)
 #   scripts/bench-kernels.sh gemm-plot  SGEMM from 64^3 to 2048^3 on 1 and 2 threads beside the
 #                                       peers and the FMA peak, 3 repetitions interleaved, drawn
 #                                       into build/bench-gemm.png (bench/plot_gemm.py, gnuplot)
@@ -23,7 +25,7 @@ case "${1:-}" in
       --benchmark_min_time=0.2 ;;
   targets)
     shift
-    set -- --benchmark_filter='^(peak/fma_f32/avx512/|gemm_f32/(tessera_avx512|onednn|openblas|eigen)/n:(1024|2048)/threads:[12]/|conv_f32/(tessera|onednn_blocked)/resnet18_all/threads:[12]/|conv_f32/tessera/mobilenetv2_dw3x3_144x56/cpu:)' \
+    set -- --benchmark_filter='^(peak/fma_f32/avx512/|gemm_f32/(tessera_avx512|onednn|openblas|eigen)/n:(1024|2048)/threads:[12]/|conv_f32/(tessera|onednn_blocked)/resnet18_all/threads:[12]/|conv_f32/tessera/mobilenetv2_dw3x3_144x56/cpu:|paired/(gemm_f32/n:(1024|2048)|conv_f32/resnet18_all)/threads:[12]/)' \
       --benchmark_min_time=0.3 --benchmark_repetitions=5 --benchmark_enable_random_interleaving=true \
       --benchmark_report_aggregates_only=true "$@" ;;
   gemm-plot)

@@ -6,11 +6,14 @@
 //                   a network would pay reorders at the edges)
 // conv_f32/<impl>/resnet18_all and resnet50_all run the 20 convs of ResNet-18 and the 53
 // of ResNet-50 at 224x224, batch 1.
+// paired/conv_f32/resnet18_all and resnet50_all: Tessera and onednn_blocked alternating,
+// each running the whole network's convs once per iteration, with their ratios.
 // Weights are packed once outside the timed loop for every implementation.
 #include <benchmark/benchmark.h>
 #include <omp.h>
 
 #include <oneapi/dnnl/dnnl.hpp>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -191,6 +194,26 @@ void conv_bench(benchmark::State& state, Impl impl, std::vector<Layer> layers) {
   set_active_isa(saved);
 }
 
+// Tessera's active path and oneDNN blocked, every conv of `layers` once per call each,
+// alternating (bench_util.h run_paired).
+void conv_paired_bench(benchmark::State& state, std::vector<Layer> layers) {
+  const int threads = static_cast<int>(state.range(0));
+  set_num_threads(threads);
+  omp_set_num_threads(threads);
+  std::vector<bench::PairedImpl> impls;
+  double total_flops = 0;
+  for (const Layer& l : layers) total_flops += flops(l.s) * l.count;
+  for (auto [name, impl] : {std::pair{"tessera", Impl::tessera}, std::pair{"onednn_blocked", Impl::onednn_blocked}}) {
+    auto runners = std::make_shared<std::vector<std::pair<std::unique_ptr<Runner>, int>>>();
+    for (const Layer& l : layers) runners->emplace_back(make(impl, l.s), l.count);
+    impls.push_back({name, [runners] {
+                       for (auto& [r, count] : *runners)
+                         for (int i = 0; i < count; ++i) r->run();
+                     }});
+  }
+  bench::run_paired(state, impls, total_flops, threads);
+}
+
 // One layer on one thread pinned to CPU state.range(0): a memory-heavy probe of how evenly
 // the CPUs run, beside peak/fma_f32/<isa>/cpu:N (a depthwise layer showed two vCPUs 1.4x
 // apart while their FMA loops were 4.5 % apart).
@@ -227,6 +250,11 @@ const int registered = [] {
       b->ArgName("threads")->UseRealTime()->Unit(benchmark::kMicrosecond);
       for (int t : bench::thread_counts()) b->Arg(t);
     }
+  }
+  for (auto [net, layers] : {std::pair{"resnet18_all", resnet18_layers(1)}, std::pair{"resnet50_all", resnet50_layers(1)}}) {
+    auto* b = benchmark::RegisterBenchmark((std::string("paired/conv_f32/") + net).c_str(), conv_paired_bench, layers);
+    b->ArgName("threads")->UseManualTime()->Iterations(31)->Unit(benchmark::kMillisecond);
+    for (int t : bench::thread_counts()) b->Arg(t);
   }
   if (const std::vector<int> cpus = bench::allowed_cpus(); cpus.size() >= 2)
     for (const Layer& l : other_layers())

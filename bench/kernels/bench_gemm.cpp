@@ -1,6 +1,7 @@
 // gemm_f32/<impl>/<size>: square SGEMM, C = A * B, row-major, for Tessera's ISA paths
 // and the peers in the same run: oneDNN's dnnl_sgemm, OpenBLAS's cblas_sgemm (OpenMP
 // build) and Eigen's GEMM (compiled for AVX-512). Counters: GFLOPS and pct_peak (vs the measured FMA peak).
+// paired/gemm_f32/<size>: Tessera and the peers alternating call by call, with their ratios.
 // Operands cycle through several copies so that small sizes are not served from a warm cache.
 #include <benchmark/benchmark.h>
 #include <cblas.h>
@@ -91,6 +92,36 @@ void gemm_bench(benchmark::State& state, Impl impl, Isa isa) {
   bench::set_flops_counters(state, 2.0 * n * n * n, threads);
 }
 
+// paired/gemm_f32/n:N/threads:T: Tessera on this CPU's widest path and each peer, one call
+// each per iteration in a rotating order (bench_util.h run_paired), every call on the next
+// copy of the operands.
+void gemm_paired_bench(benchmark::State& state) {
+  const int64_t n = state.range(0);
+  const int threads = static_cast<int>(state.range(1));
+  set_num_threads(threads);
+  omp_set_num_threads(threads);
+  openblas_set_num_threads(threads);
+  bench::eigen_set_threads(threads);
+  const Isa saved = active_isa();
+  set_active_isa(bench::widest_fp32_isa());
+  Operands op(n);
+  int i = 0;
+  std::vector<bench::PairedImpl> impls;
+  auto add = [&](const char* name, Impl impl) {
+    impls.push_back({name, [&op, &i, impl, n] {
+                       const int64_t c = i++ % op.copies;
+                       run_gemm(impl, op.a.data() + c * n * n, op.b.data() + c * n * n, op.c.data(), n);
+                       benchmark::DoNotOptimize(op.c.data());
+                     }});
+  };
+  add("tessera", Impl::tessera);
+  add("onednn", Impl::onednn);
+  add("openblas", Impl::openblas);
+  if (isa_supported(Isa::avx512)) add("eigen", Impl::eigen);
+  bench::run_paired(state, impls, 2.0 * n * n * n, threads);
+  set_active_isa(saved);
+}
+
 const int registered = [] {
   std::vector<std::pair<std::string, std::pair<Impl, Isa>>> impls;
   for (Isa isa : supported_isas())
@@ -104,6 +135,12 @@ const int registered = [] {
     b->ArgNames({"n", "threads"})->UseRealTime()->Unit(benchmark::kMillisecond);
     for (int64_t n : {64, 128, 256, 512, 1024, 2048})
       for (int t : bench::thread_counts()) b->Args({n, t});
+  }
+  // The sizes of the targets (bench/README.md), with enough iterations for quartiles.
+  for (const auto& [n, iterations] : {std::pair<int64_t, int64_t>{1024, 41}, {2048, 15}}) {
+    auto* b = benchmark::RegisterBenchmark("paired/gemm_f32", gemm_paired_bench);
+    b->ArgNames({"n", "threads"})->UseManualTime()->Iterations(iterations)->Unit(benchmark::kMillisecond);
+    for (int t : bench::thread_counts()) b->Args({n, t});
   }
   return 0;
 }();

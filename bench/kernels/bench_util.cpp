@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <sched.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "kernels/fma_peak.h"
@@ -64,6 +65,43 @@ void set_flops_counters(benchmark::State& state, double flops_per_iter, int thre
   const double peak_flops = measured_peak_gflops_per_core() * 1e9 * threads;
   state.counters["pct_peak"] =
       benchmark::Counter(flops_per_iter * state.iterations() * 100.0 / peak_flops, benchmark::Counter::kIsRate);
+}
+
+namespace {
+
+// The q-quantile of v by nearest rank (q in [0, 1]); v not empty.
+double quantile(std::vector<double> v, double q) {
+  std::sort(v.begin(), v.end());
+  return v[static_cast<size_t>(q * static_cast<double>(v.size() - 1) + 0.5)];
+}
+
+}  // namespace
+
+void run_paired(benchmark::State& state, const std::vector<PairedImpl>& impls, double flops_per_call, int threads) {
+  const size_t n = impls.size();
+  std::vector<std::vector<double>> seconds(n);
+  size_t first = 0;
+  for (auto _ : state) {
+    for (size_t j = 0; j < n; ++j) {
+      const size_t i = (first + j) % n;
+      const auto t0 = std::chrono::steady_clock::now();
+      impls[i].run();
+      seconds[i].push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    }
+    first = (first + 1) % n;
+    state.SetIterationTime(seconds[0].back());
+  }
+  if (seconds[0].empty()) return;
+  state.counters[impls[0].name + "_ms"] = quantile(seconds[0], 0.5) * 1e3;
+  for (size_t i = 1; i < n; ++i) {
+    std::vector<double> ratio(seconds[0].size());
+    for (size_t k = 0; k < ratio.size(); ++k) ratio[k] = seconds[i][k] / seconds[0][k];
+    state.counters[impls[i].name + "_ms"] = quantile(seconds[i], 0.5) * 1e3;
+    state.counters[impls[i].name + "_x"] = quantile(ratio, 0.5);
+    state.counters[impls[i].name + "_x_q1"] = quantile(ratio, 0.25);
+    state.counters[impls[i].name + "_x_q3"] = quantile(ratio, 0.75);
+  }
+  set_flops_counters(state, flops_per_call, threads);
 }
 
 }  // namespace tessera::bench

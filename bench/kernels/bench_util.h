@@ -4,7 +4,9 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <functional>
 #include <new>
+#include <string>
 #include <vector>
 
 #include "kernels/cpu.h"
@@ -40,6 +42,22 @@ class PinToCpu {
 
 // Sets GFLOPS (rate) and pct_peak (vs threads x the one-core peak) from the FLOPs of one iteration.
 void set_flops_counters(benchmark::State& state, double flops_per_iter, int threads);
+
+// One implementation of a paired benchmark: its name (onednn) and one call of it.
+struct PairedImpl {
+  std::string name;
+  std::function<void()> run;
+};
+
+// A paired benchmark, "paired/<op>/<case>": Tessera (impls[0]) and each peer run once per
+// iteration, in an order that rotates, so that a spell of noise (another tenant, a clock
+// change) falls on all of them alike. Separate benchmarks run seconds apart, and on a
+// shared VM their ratio moved by 20-40 % between runs. The reported time is Tessera's
+// (manual time); counters: tessera_ms and <peer>_ms, the median call; <peer>_x, the median
+// over iterations of the peer's time over Tessera's in the same iteration (above 1:
+// Tessera faster), with <peer>_x_q1 and <peer>_x_q3 its quartiles; GFLOPS and pct_peak
+// as set_flops_counters gives them for Tessera.
+void run_paired(benchmark::State& state, const std::vector<PairedImpl>& impls, double flops_per_call, int threads);
 
 // Operand buffers start on a 64-byte line, as Tessera's and PyTorch's tensors do. A plain
 // std::vector of a few MiB starts 16 bytes past a page, so every row of a power-of-two

@@ -47,9 +47,11 @@ class RatioReporter : public BenchmarkReporter {
       if (aggregate && r.aggregate_unit != benchmark::kTime) continue;
       const double ns = r.GetAdjustedRealTime() / benchmark::GetTimeUnitMultiplier(r.time_unit) * 1e9;
       const auto gflops = r.counters.find("GFLOPS");
-      measurements_.push_back({r.run_name.str(), aggregate ? r.aggregate_name : "", ns,
-                               gflops == r.counters.end() ? 0.0 : gflops->second.value,
-                               aggregate ? static_cast<int>(r.repetitions) : 0});
+      tessera::bench::Measurement m{r.run_name.str(), aggregate ? r.aggregate_name : "", ns,
+                                    gflops == r.counters.end() ? 0.0 : gflops->second.value,
+                                    aggregate ? static_cast<int>(r.repetitions) : 0};
+      for (const auto& [name, counter] : r.counters) m.counters[name] = counter.value;
+      measurements_.push_back(std::move(m));
     }
   }
   void Finalize() override {

@@ -181,7 +181,11 @@ void sort_for_reading(std::vector<Ratio>& rows, const std::vector<Timed>& timed)
     first_seen.try_emplace("impl:" + e.p.impl, first_seen.size());
   }
   auto seen = [&](const std::string& key) { return first_seen.at(key); };
-  auto rank = [&](const Ratio& r) { return std::tuple(r.kind, seen("op:" + r.op), seen("impl:" + r.tessera)); };
+  // A paired row's benchmark is paired/<op>/<case>: "paired" is its op, <op> its implementation.
+  auto rank = [&](const Ratio& r) {
+    return r.kind == Ratio::Kind::paired ? std::tuple(r.kind, seen("op:paired"), seen("impl:" + r.op))
+                                         : std::tuple(r.kind, seen("op:" + r.op), seen("impl:" + r.tessera));
+  };
   std::stable_sort(rows.begin(), rows.end(), [&](const Ratio& x, const Ratio& y) {
     if (rank(x) != rank(y)) return rank(x) < rank(y);
     if (x.scenario != y.scenario) return natural_less(x.scenario, y.scenario);
@@ -211,6 +215,38 @@ const Timed* same_run_peak(const std::vector<Timed>& timed, const Timed& t) {
     if (!widest || e.gflops > widest->gflops) widest = &e;
   }
   return named ? named : widest;
+}
+
+// The rows of the paired benchmarks (paired/<op>/<case>): one per peer that has a <peer>_x
+// counter, from the median aggregate when the run has one, else the first iteration run.
+std::vector<Ratio> paired_rows(const std::vector<Measurement>& runs) {
+  std::vector<std::string> order;
+  std::map<std::string, const Measurement*> chosen;  // "op/case" -> the measurement
+  for (const Measurement& m : runs) {
+    const Parsed p = parse(m.name);
+    if (!p.ok || p.op != "paired" || (!m.aggregate.empty() && m.aggregate != "median")) continue;
+    const std::string key = p.impl + "/" + p.scenario;
+    const auto [it, fresh] = chosen.try_emplace(key, &m);
+    if (fresh) order.push_back(key);
+    else if (m.aggregate == "median") it->second = &m;  // over an iteration run
+  }
+  std::vector<Ratio> out;
+  const std::string suffix = "_x";
+  for (const std::string& key : order) {
+    const Measurement& m = *chosen.at(key);
+    const Parsed p = parse(m.name);
+    const auto counter = [&](const std::string& name) {
+      const auto it = m.counters.find(name);
+      return it == m.counters.end() ? 0.0 : it->second;
+    };
+    for (const auto& [name, value] : m.counters) {
+      if (name.size() <= suffix.size() || name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0) continue;
+      const std::string peer = name.substr(0, name.size() - suffix.size());
+      out.push_back({Ratio::Kind::paired, p.impl, p.scenario, "tessera", peer, counter("tessera_ms") * 1e6,
+                     counter(peer + "_ms") * 1e6, value, counter(name + "_q1"), counter(name + "_q3")});
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -250,6 +286,7 @@ std::vector<Ratio> peer_ratios(const std::vector<Measurement>& runs) {
       if (&base != &t)
         add(Ratio::Kind::cpu, t, "cpu:" + std::to_string(cpu_part(base.p.scenario).second), base, base.ns / t.ns);
     }
+  for (Ratio& r : paired_rows(runs)) out.push_back(std::move(r));
   sort_for_reading(out, timed);
   return out;
 }
@@ -285,6 +322,7 @@ std::string format_ratios(const std::vector<Ratio>& ratios) {
         any = true;
       }
       const bool peak = kind == Ratio::Kind::peak;
+      // paired: the quartiles of the call-by-call ratios, not a 95 % range
       char x[32], range[48] = "";
       std::snprintf(x, sizeof x, peak ? "%.1f %%" : "%.2fx", peak ? 100 * r.ratio : r.ratio);
       if (r.hi > 0) std::snprintf(range, sizeof range, peak ? "%.1f-%.1f %%" : "%.2f-%.2fx", peak ? 100 * r.lo : r.lo, peak ? 100 * r.hi : r.hi);
@@ -299,6 +337,10 @@ std::string format_ratios(const std::vector<Ratio>& ratios) {
   if (avx2_rows)
     os << "(tessera_avx2 rows: Tessera held to AVX2 against peers on their own best ISA; for a like-for-like\n"
           " oneDNN run with DNNL_MAX_CPU_ISA=AVX2, and OpenBLAS with OPENBLAS_CORETYPE=Haswell)\n";
+  section(Ratio::Kind::paired,
+          "Tessera vs peers, paired: one call each per iteration, alternating (speedup = the median of the\n"
+          "per-iteration ratios, peer time / Tessera time; range: their quartiles, not a 95 % range)",
+          "peer", "speedup");
   section(Ratio::Kind::scaling, "Tessera thread scaling, same run (time at threads:1 / time at threads:N)", "base",
           "scaling");
   section(Ratio::Kind::peak,
@@ -318,6 +360,7 @@ void write_ratios_csv(const std::vector<Ratio>& ratios, const std::string& path)
   os << "kind,op,case,tessera,other,tessera_ns,other_ns,ratio,ratio_lo,ratio_hi\n";
   for (const Ratio& r : ratios) {
     os << (r.kind == Ratio::Kind::peer      ? "peer"
+           : r.kind == Ratio::Kind::paired  ? "paired"
            : r.kind == Ratio::Kind::scaling ? "scaling"
            : r.kind == Ratio::Kind::peak    ? "peak"
                                             : "cpu")

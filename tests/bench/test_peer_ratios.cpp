@@ -245,3 +245,56 @@ TEST_CASE("peer_ratios sets a probe pinned to each CPU against the same probe on
   CHECK(table.find("Per-CPU speed") != std::string::npos);
   CHECK(table.find("0.67x") != std::string::npos);
 }
+
+TEST_CASE("a paired benchmark gives a row per peer from its counters, the median aggregate's with repetitions") {
+  const std::string name = "paired/gemm_f32/n:1024/threads:1/iterations:41/manual_time";
+  auto paired = [&](const std::string& aggregate, double onednn_x) {
+    return Measurement{name, aggregate, 10e6, 100, aggregate.empty() ? 0 : 5,
+                       {{"tessera_ms", 10}, {"onednn_ms", 9}, {"onednn_x", onednn_x}, {"onednn_x_q1", 0.88},
+                        {"onednn_x_q3", 0.93}, {"openblas_ms", 12}, {"openblas_x", 1.2}, {"openblas_x_q1", 1.1},
+                        {"openblas_x_q3", 1.3}, {"GFLOPS", 100}, {"pct_peak", 70}}};
+  };
+  SUBCASE("one run") {
+    const auto rs = peer_ratios({paired("", 0.9), run("gemm_f32/onednn/n:1024/threads:1/real_time", 5e6)});
+    REQUIRE(rs.size() == 2);  // no Tessera benchmark beside the peer's: paired rows only
+    const Ratio* onednn = find(rs, Ratio::Kind::paired, "tessera", "onednn", "n:1024/threads:1");
+    const Ratio* openblas = find(rs, Ratio::Kind::paired, "tessera", "openblas", "n:1024/threads:1");
+    REQUIRE(onednn);
+    REQUIRE(openblas);
+    CHECK(onednn->op == "gemm_f32");
+    CHECK(onednn->tessera_ns == doctest::Approx(10e6));
+    CHECK(onednn->other_ns == doctest::Approx(9e6));
+    CHECK(onednn->ratio == 0.9);
+    CHECK(onednn->lo == 0.88);
+    CHECK(onednn->hi == 0.93);
+    CHECK(openblas->other_ns == doctest::Approx(12e6));
+    CHECK(openblas->ratio == 1.2);
+    const std::string table = format_ratios(rs);
+    CHECK(table.find("paired") != std::string::npos);
+    CHECK(table.find("quartiles") != std::string::npos);
+    CHECK(table.find("0.90x  0.88-0.93x") != std::string::npos);
+
+    const fs::path dir = fs::temp_directory_path() / ("tessera_paired_" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    const std::string path = (dir / "ratios.csv").string();
+    write_ratios_csv(rs, path);
+    std::ifstream f(path);
+    std::stringstream text;
+    text << f.rdbuf();
+    CHECK(text.str().find("\npaired,gemm_f32,n:1024/threads:1,tessera,onednn,10000000,9000000,0.9,0.88,0.93\n") !=
+          std::string::npos);
+    fs::remove_all(dir);
+  }
+  SUBCASE("repetitions: the median aggregate, wherever it comes") {
+    for (const bool median_first : {false, true}) {
+      std::vector<Measurement> runs{paired("", 0.5), paired("mean", 0.6)};
+      runs.insert(median_first ? runs.begin() : runs.end(), paired("median", 0.95));
+      const auto rs = peer_ratios(runs);
+      CAPTURE(median_first);
+      REQUIRE(rs.size() == 2);
+      const Ratio* onednn = find(rs, Ratio::Kind::paired, "tessera", "onednn", "n:1024/threads:1");
+      REQUIRE(onednn);
+      CHECK(onednn->ratio == 0.95);
+    }
+  }
+}
