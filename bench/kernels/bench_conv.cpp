@@ -211,6 +211,7 @@ void conv_paired_bench(benchmark::State& state, std::vector<Layer> layers) {
                          for (int i = 0; i < count; ++i) r->run();
                      }});
   }
+  impls.push_back(bench::fma_peak_impl(total_flops, threads));
   bench::run_paired(state, impls, total_flops, threads);
 }
 

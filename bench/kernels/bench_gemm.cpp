@@ -118,6 +118,7 @@ void gemm_paired_bench(benchmark::State& state) {
   add("onednn", Impl::onednn);
   add("openblas", Impl::openblas);
   if (isa_supported(Isa::avx512)) add("eigen", Impl::eigen);
+  impls.push_back(bench::fma_peak_impl(2.0 * n * n * n, threads));
   bench::run_paired(state, impls, 2.0 * n * n * n, threads);
   set_active_isa(saved);
 }

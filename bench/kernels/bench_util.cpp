@@ -77,6 +77,18 @@ double quantile(std::vector<double> v, double q) {
 
 }  // namespace
 
+PairedImpl fma_peak_impl(double flops, int threads) {
+  const Isa isa = widest_fp32_isa();
+  const double per_round = static_cast<double>(kernels::fma_peak_loop(isa, 1));  // FLOPs of one round, one thread
+  const int64_t rounds = std::max<int64_t>(1, static_cast<int64_t>(flops / (per_round * threads) + 0.5));
+  return {"fma_peak", [isa, rounds, threads] {
+            int64_t done = 0;
+#pragma omp parallel for num_threads(threads) reduction(+ : done)
+            for (int t = 0; t < threads; ++t) done += kernels::fma_peak_loop(isa, rounds);
+            benchmark::DoNotOptimize(done);
+          }};
+}
+
 void run_paired(benchmark::State& state, const std::vector<PairedImpl>& impls, double flops_per_call, int threads) {
   const size_t n = impls.size();
   std::vector<std::vector<double>> seconds(n);

@@ -59,6 +59,11 @@ struct PairedImpl {
 // as set_flops_counters gives them for Tessera.
 void run_paired(benchmark::State& state, const std::vector<PairedImpl>& impls, double flops_per_call, int threads);
 
+// A pseudo-peer for run_paired, "fma_peak": the FMA-throughput loop of widest_fp32_isa() on
+// `threads` threads for about `flops` FLOPs in all. Its <x> is Tessera's fraction of the
+// peak, measured next to each call rather than at another moment of a noisy run.
+PairedImpl fma_peak_impl(double flops, int threads);
+
 // Operand buffers start on a 64-byte line, as Tessera's and PyTorch's tensors do. A plain
 // std::vector of a few MiB starts 16 bytes past a page, so every row of a power-of-two
 // matrix straddles lines: at 2048^3 that cost oneDNN ~2.5 % and Tessera ~1 % (Zen 5).
