@@ -57,13 +57,18 @@ void run_gemm(Impl impl, const float* a, const float* b, float* c, int64_t n) {
   }
 }
 
-void gemm_bench(benchmark::State& state, Impl impl, Isa isa) {
-  const int64_t n = state.range(0);
-  const int threads = static_cast<int>(state.range(1));
+// Tessera, OpenMP (oneDNN), OpenBLAS and Eigen each on `threads` threads.
+void set_threads_everywhere(int threads) {
   set_num_threads(threads);
   omp_set_num_threads(threads);
   openblas_set_num_threads(threads);
   bench::eigen_set_threads(threads);
+}
+
+void gemm_bench(benchmark::State& state, Impl impl, Isa isa) {
+  const int64_t n = state.range(0);
+  const int threads = static_cast<int>(state.range(1));
+  set_threads_everywhere(threads);
   const Isa saved = active_isa();
   if (impl == Impl::tessera || impl == Impl::tessera_packed_a) set_active_isa(isa);
   Operands op(n);
@@ -98,10 +103,7 @@ void gemm_bench(benchmark::State& state, Impl impl, Isa isa) {
 void gemm_paired_bench(benchmark::State& state) {
   const int64_t n = state.range(0);
   const int threads = static_cast<int>(state.range(1));
-  set_num_threads(threads);
-  omp_set_num_threads(threads);
-  openblas_set_num_threads(threads);
-  bench::eigen_set_threads(threads);
+  set_threads_everywhere(threads);
   const Isa saved = active_isa();
   set_active_isa(bench::widest_fp32_isa());
   Operands op(n);

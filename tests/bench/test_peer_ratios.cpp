@@ -26,6 +26,18 @@ const Ratio* find(const std::vector<Ratio>& rs, Ratio::Kind kind, const std::str
   return nullptr;
 }
 
+// What write_ratios_csv writes for `rs`, through a file in a fresh temporary folder.
+std::string written_csv(const std::vector<Ratio>& rs) {
+  const fs::path dir = fs::temp_directory_path() / ("tessera_ratios_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  write_ratios_csv(rs, (dir / "ratios.csv").string());
+  std::ifstream f(dir / "ratios.csv");
+  std::stringstream text;
+  text << f.rdbuf();
+  fs::remove_all(dir);
+  return text.str();
+}
+
 }  // namespace
 
 TEST_CASE("peer_ratios pairs each Tessera implementation with the peers of the same op and case") {
@@ -107,13 +119,7 @@ TEST_CASE("format_ratios and write_ratios_csv show every pair") {
   CHECK(table.find("1.05x") != std::string::npos);
   CHECK(table.find("1.94x") != std::string::npos);  // 9.71 / 5.0
 
-  const fs::path dir = fs::temp_directory_path() / ("tessera_ratios_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  const std::string path = (dir / "ratios.csv").string();
-  write_ratios_csv(rs, path);
-  std::ifstream f(path);
-  std::stringstream text;
-  text << f.rdbuf();
+  std::stringstream text(written_csv(rs));
   std::string header, first, second;
   std::getline(text, header);
   std::getline(text, first);
@@ -123,9 +129,9 @@ TEST_CASE("format_ratios and write_ratios_csv show every pair") {
   CHECK(first.substr(first.size() - 2) == ",,");  // no repetitions, no range
   CHECK(second.rfind("scaling,gemm_f32,n:1024/threads:2,tessera_avx512,threads:1,5000000,9710000,1.942", 0) == 0);
   CHECK(table.find("95 % range") == std::string::npos);
-  CHECK_THROWS_WITH_AS(write_ratios_csv(rs, (dir / "missing" / "r.csv").string()),
-                       doctest::Contains("missing/r.csv: cannot write"), tessera::Error);
-  fs::remove_all(dir);
+  const fs::path missing = fs::temp_directory_path() / ("tessera_no_folder_" + std::to_string(::getpid())) / "r.csv";
+  const std::string want = (missing.parent_path().filename() / "r.csv").string() + ": cannot write";
+  CHECK_THROWS_WITH_AS(write_ratios_csv(rs, missing.string()), doctest::Contains(want.c_str()), tessera::Error);
 }
 
 TEST_CASE("peer_ratios groups rows by op and implementation, cases in natural order") {
@@ -273,17 +279,8 @@ TEST_CASE("a paired benchmark gives a row per peer from its counters, the median
     CHECK(table.find("paired") != std::string::npos);
     CHECK(table.find("quartiles") != std::string::npos);
     CHECK(table.find("0.90x  0.88-0.93x") != std::string::npos);
-
-    const fs::path dir = fs::temp_directory_path() / ("tessera_paired_" + std::to_string(::getpid()));
-    fs::create_directories(dir);
-    const std::string path = (dir / "ratios.csv").string();
-    write_ratios_csv(rs, path);
-    std::ifstream f(path);
-    std::stringstream text;
-    text << f.rdbuf();
-    CHECK(text.str().find("\npaired,gemm_f32,n:1024/threads:1,tessera,onednn,10000000,9000000,0.9,0.88,0.93\n") !=
+    CHECK(written_csv(rs).find("\npaired,gemm_f32,n:1024/threads:1,tessera,onednn,10000000,9000000,0.9,0.88,0.93\n") !=
           std::string::npos);
-    fs::remove_all(dir);
   }
   SUBCASE("repetitions: the median aggregate, wherever it comes") {
     for (const bool median_first : {false, true}) {
