@@ -70,8 +70,8 @@ void conv2d_f32(float* y, const float* x, const PackedConv2d& w, const float* bi
   }
   if (s.is_depthwise()) {
     const auto kernel = w.isa == Isa::avx2 ? dwconv2d_f32__avx2 : dwconv2d_f32__avx512;
-    // A run of channel planes per task; the padded-plane scratch (and its slack for vector reads
-    // past the last row) is per thread. Planes are claimed up to ~250 KFLOP at a time (at
+    // A run of channel planes per task; the padded-plane scratch (and its slack for vector
+    // reads past the last row) is per thread. Planes are claimed up to ~250 KFLOP at a time (at
     // least 8 claims a thread) and a thread that runs out takes the rest of another's:
     // for spells this VM's two vCPUs ran these layers 1.4x apart (one shares its core with
     // a neighbour; hybrid CPUs differ by design), and a static split waits for the

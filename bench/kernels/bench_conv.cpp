@@ -100,7 +100,7 @@ std::vector<Layer> other_layers() {
           {"convnext_dw7x7_192x28", shape(1, 192, 28, 192, 7, 1, 3, 192)}};
 }
 
-double flops(const Conv2dShape& s) {
+double conv_flops(const Conv2dShape& s) {
   return 2.0 * s.N * s.OC * s.OH() * s.OW() * (s.C / s.groups) * s.KH * s.KW;
 }
 
@@ -174,6 +174,22 @@ std::unique_ptr<Runner> make(Impl impl, const Conv2dShape& s) {
   return std::make_unique<OnednnConv>(s, impl == Impl::onednn_blocked);
 }
 
+// Every conv of `layers` prepared for one implementation, each run `count` times a pass.
+struct Network {
+  std::vector<std::pair<std::unique_ptr<Runner>, int>> runners;
+  double flops = 0;  // of one pass
+  Network(Impl impl, const std::vector<Layer>& layers) {
+    for (const Layer& l : layers) {
+      runners.emplace_back(make(impl, l.s), l.count);
+      flops += conv_flops(l.s) * l.count;
+    }
+  }
+  void run() {
+    for (auto& [r, count] : runners)
+      for (int i = 0; i < count; ++i) r->run();
+  }
+};
+
 void conv_bench(benchmark::State& state, Impl impl, std::vector<Layer> layers) {
   const int threads = static_cast<int>(state.range(0));
   set_num_threads(threads);
@@ -181,16 +197,9 @@ void conv_bench(benchmark::State& state, Impl impl, std::vector<Layer> layers) {
   // tessera_avx2: the GEMM-based path a CPU without AVX-512 takes (weights packed for it)
   const Isa saved = active_isa();
   if (impl == Impl::tessera_avx2) set_active_isa(Isa::avx2);
-  std::vector<std::pair<std::unique_ptr<Runner>, int>> runners;
-  double total_flops = 0;
-  for (const Layer& l : layers) {
-    runners.emplace_back(make(impl, l.s), l.count);
-    total_flops += flops(l.s) * l.count;
-  }
-  for (auto _ : state)
-    for (auto& [r, count] : runners)
-      for (int i = 0; i < count; ++i) r->run();
-  bench::set_flops_counters(state, total_flops, threads);
+  Network net(impl, layers);
+  for (auto _ : state) net.run();
+  bench::set_flops_counters(state, net.flops, threads);
   set_active_isa(saved);
 }
 
@@ -201,18 +210,14 @@ void conv_paired_bench(benchmark::State& state, std::vector<Layer> layers) {
   set_num_threads(threads);
   omp_set_num_threads(threads);
   std::vector<bench::PairedImpl> impls;
-  double total_flops = 0;
-  for (const Layer& l : layers) total_flops += flops(l.s) * l.count;
+  double flops = 0;
   for (auto [name, impl] : {std::pair{"tessera", Impl::tessera}, std::pair{"onednn_blocked", Impl::onednn_blocked}}) {
-    auto runners = std::make_shared<std::vector<std::pair<std::unique_ptr<Runner>, int>>>();
-    for (const Layer& l : layers) runners->emplace_back(make(impl, l.s), l.count);
-    impls.push_back({name, [runners] {
-                       for (auto& [r, count] : *runners)
-                         for (int i = 0; i < count; ++i) r->run();
-                     }});
+    auto net = std::make_shared<Network>(impl, layers);
+    flops = net->flops;
+    impls.push_back({name, [net] { net->run(); }});
   }
-  impls.push_back(bench::fma_peak_impl(total_flops, threads));
-  bench::run_paired(state, impls, total_flops, threads);
+  impls.push_back(bench::fma_peak_impl(flops, threads));
+  bench::run_paired(state, impls, flops, threads);
 }
 
 // One layer on one thread pinned to CPU state.range(0): a memory-heavy probe of how evenly
@@ -223,7 +228,7 @@ void conv_bench_on_cpu(benchmark::State& state, Layer layer) {
   set_num_threads(1);
   TesseraConv conv(layer.s);
   for (auto _ : state) conv.run();
-  bench::set_flops_counters(state, flops(layer.s), 1);
+  bench::set_flops_counters(state, conv_flops(layer.s), 1);
 }
 
 const int registered = [] {

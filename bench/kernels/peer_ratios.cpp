@@ -221,20 +221,20 @@ const Timed* same_run_peak(const std::vector<Timed>& timed, const Timed& t) {
 // counter, from the median aggregate when the run has one, else the first iteration run.
 std::vector<Ratio> paired_rows(const std::vector<Measurement>& runs) {
   std::vector<std::string> order;
-  std::map<std::string, const Measurement*> chosen;  // "op/case" -> the measurement
+  std::map<std::string, std::pair<Parsed, const Measurement*>> chosen;  // "op/case" -> its measurement
   for (const Measurement& m : runs) {
     const Parsed p = parse(m.name);
     if (!p.ok || p.op != "paired" || (!m.aggregate.empty() && m.aggregate != "median")) continue;
     const std::string key = p.impl + "/" + p.scenario;
-    const auto [it, fresh] = chosen.try_emplace(key, &m);
+    const auto [it, fresh] = chosen.try_emplace(key, p, &m);
     if (fresh) order.push_back(key);
-    else if (m.aggregate == "median") it->second = &m;  // over an iteration run
+    else if (m.aggregate == "median") it->second.second = &m;  // over an iteration run
   }
   std::vector<Ratio> out;
   const std::string suffix = "_x";
   for (const std::string& key : order) {
-    const Measurement& m = *chosen.at(key);
-    const Parsed p = parse(m.name);
+    const auto& [p, mp] = chosen.at(key);
+    const Measurement& m = *mp;
     const auto counter = [&](const std::string& name) {
       const auto it = m.counters.find(name);
       return it == m.counters.end() ? 0.0 : it->second;
@@ -322,7 +322,6 @@ std::string format_ratios(const std::vector<Ratio>& ratios) {
         any = true;
       }
       const bool peak = kind == Ratio::Kind::peak;
-      // paired: the quartiles of the call-by-call ratios, not a 95 % range
       char x[32], range[48] = "";
       std::snprintf(x, sizeof x, peak ? "%.1f %%" : "%.2fx", peak ? 100 * r.ratio : r.ratio);
       if (r.hi > 0) std::snprintf(range, sizeof range, peak ? "%.1f-%.1f %%" : "%.2f-%.2fx", peak ? 100 * r.lo : r.lo, peak ? 100 * r.hi : r.hi);
