@@ -11,6 +11,11 @@
 #   scripts/bench-kernels.sh gemm-plot  SGEMM from 64^3 to 2048^3 on 1 and 2 threads beside the
 #                                       peers and the FMA peak, 3 repetitions interleaved, drawn
 #                                       into build/bench-gemm.png (bench/plot_gemm.py, gnuplot)
+#   scripts/bench-kernels.sh scaling    thread scaling: the paired SGEMM (1024^3, 2048^3) and
+#                                       ResNet-18/50 conv benchmarks at 1, 2, 4, ... threads up
+#                                       to the CPUs OpenMP sees, 3 repetitions; speedups over one
+#                                       thread in a table, build/bench-scaling.csv and
+#                                       build/bench-scaling.png (bench/plot_scaling.py, gnuplot)
 #   scripts/bench-kernels.sh FLAGS...   any Google Benchmark flags
 # Results: the console (ending with Tessera's speedup over each peer), build/bench-kernels.json,
 # and the speedups in build/bench-ratios.csv.
@@ -19,6 +24,7 @@ cd "$(dirname "$0")/.."
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j "${JOBS:-2}" --target bench-kernels
 plot=
+plotter=bench/plot_gemm.py
 case "${1:-}" in
   "")
     set -- --benchmark_filter='peak/|ukernel|gemm_f32/.*/n:(256|1024)/|conv_f32/.*/resnet18_all|attention_f32/.*/vit|linear_f32/.*/vit_b16_mlp1|gemv_f32/.*/resnet50_fc' \
@@ -28,6 +34,12 @@ case "${1:-}" in
     set -- --benchmark_filter='^(peak/fma_f32/avx512/|gemm_f32/(tessera_avx512|onednn|openblas|eigen)/n:(1024|2048)/threads:[12]/|conv_f32/(tessera|onednn_blocked)/resnet18_all/threads:[12]/|conv_f32/tessera/mobilenetv2_dw3x3_144x56/cpu:|paired/(gemm_f32/n:(1024|2048)|conv_f32/resnet18_all)/threads:[12]/)' \
       --benchmark_min_time=0.3 --benchmark_repetitions=5 --benchmark_enable_random_interleaving=true \
       --benchmark_report_aggregates_only=true "$@" ;;
+  scaling)
+    shift
+    plot=build/bench-scaling.png
+    plotter=bench/plot_scaling.py
+    set -- --benchmark_filter='^paired/(gemm_f32/n:(1024|2048)|conv_f32/(resnet18_all|resnet50_all))/' \
+      --benchmark_repetitions=3 --benchmark_enable_random_interleaving=true "$@" ;;
   gemm-plot)
     shift
     plot=build/bench-gemm.png
@@ -37,4 +49,4 @@ case "${1:-}" in
 esac
 ./build/bench-kernels --benchmark_out=build/bench-kernels.json --benchmark_out_format=json \
   --ratios_out=build/bench-ratios.csv "$@"
-[ -z "$plot" ] || python3 bench/plot_gemm.py --json build/bench-kernels.json --out "$plot"
+[ -z "$plot" ] || python3 "$plotter" --json build/bench-kernels.json --out "$plot"
