@@ -13,7 +13,7 @@
 #                                       into build/bench-gemm.png (bench/plot_gemm.py, gnuplot)
 #   scripts/bench-kernels.sh scaling    thread scaling: the paired SGEMM (1024^3, 2048^3) and
 #                                       ResNet-18/50 conv benchmarks at 1, 2, 4, ... threads up
-#                                       to the CPUs OpenMP sees, 3 repetitions; speedups over one
+#                                       to the CPUs OpenMP sees, pinned, 3 repetitions; speedups over one
 #                                       thread in a table, build/bench-scaling.csv and
 #                                       build/bench-scaling.png (bench/plot_scaling.py, gnuplot)
 #   scripts/bench-kernels.sh FLAGS...   any Google Benchmark flags
@@ -38,6 +38,9 @@ case "${1:-}" in
     shift
     plot=build/bench-scaling.png
     plotter=bench/plot_scaling.py
+    # Threads pinned one per core unless the caller chose: unpinned, a shared VM's scheduler
+    # moved them (two threads ran SGEMM 2048^3 at 1.4-1.7x one thread, pinned 1.86-1.9x).
+    export OMP_PROC_BIND="${OMP_PROC_BIND:-spread}" OMP_PLACES="${OMP_PLACES:-cores}"
     set -- --benchmark_filter='^paired/(gemm_f32/n:(1024|2048)|conv_f32/(resnet18_all|resnet50_all))/' \
       --benchmark_repetitions=3 --benchmark_enable_random_interleaving=true "$@" ;;
   gemm-plot)
