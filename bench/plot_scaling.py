@@ -25,8 +25,8 @@ import sys
 import tempfile
 
 PAIRED = re.compile(r"^paired/(?P<case>.+?)/threads:(?P<t>\d+)(/|$)")
-# Line order: Tessera first, the peers, then the machine's own FMA scaling.
-ORDER = ["tessera", "onednn", "onednn_blocked", "openblas", "eigen", "fma_peak"]
+# Line order: Tessera first, the peers (these, then any other by name), the machine's own FMA scaling last.
+ORDER = ["tessera", "onednn", "onednn_blocked", "openblas", "eigen"]
 TITLES = {"fma_peak": "FMA loop (the machine)"}
 
 
@@ -71,7 +71,7 @@ def speedups(times):
         by_t = times[case]
         if 1 not in by_t:
             continue
-        impls = sorted(by_t[1], key=lambda i: (ORDER.index(i) if i in ORDER else len(ORDER) - 1, i))
+        impls = sorted(by_t[1], key=lambda i: (i == "fma_peak", ORDER.index(i) if i in ORDER else len(ORDER), i))
         for t in sorted(by_t):
             for impl in impls:
                 if impl in by_t[t] and by_t[t][impl] > 0:
@@ -81,11 +81,14 @@ def speedups(times):
 
 def write_csv(rows, path):
     tmp = os.path.join(os.path.dirname(os.path.abspath(path)), "." + os.path.basename(path) + ".tmp")
-    with open(tmp, "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["case", "threads", "impl", "ms", "speedup"])
-        w.writerows([c, t, i, f"{ms:.4f}", f"{s:.3f}"] for c, t, i, ms, s in rows)
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["case", "threads", "impl", "ms", "speedup"])
+            w.writerows([c, t, i, f"{ms:.4f}", f"{s:.3f}"] for c, t, i, ms, s in rows)
+        os.replace(tmp, path)
+    except OSError as e:
+        fail(f"{path}: cannot write ({e.strerror})")
 
 
 def print_table(rows):
