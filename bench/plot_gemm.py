@@ -9,13 +9,12 @@ FMA peak of the same run, and draws one panel per thread count with gnuplot. `sc
 sweep and this script. The PNG is written beside its final name, then renamed into place.
 """
 import argparse
-import json
 import math
 import os
 import re
-import subprocess
-import sys
 import tempfile
+
+import plot_util
 
 GEMM = re.compile(r"^gemm_f32/(?P<impl>[^/]+)/n:(?P<n>\d+)/threads:(?P<t>\d+)(/|$)")
 PEAK = re.compile(r"^peak/fma_f32/(?P<isa>[^/]+)/threads:(?P<t>\d+)(/|$)")
@@ -24,23 +23,15 @@ ORDER = ["tessera_avx512", "tessera_avx512_packed_a", "tessera_avx2", "onednn", 
 
 
 def fail(msg):
-    print(f"plot_gemm: {msg}", file=sys.stderr)
-    sys.exit(1)
+    plot_util.fail("plot_gemm", msg)
 
 
 def results(path):
     """{run_name: (GFLOPS, half-width of its 95 % range or 0)}: the median aggregate where
     there is one (its range from the stddev aggregate, as bench-kernels' ratio table takes
     it: sqrt(pi/2) * stddev / sqrt(n) for the median of n repetitions), else the first run."""
-    try:
-        with open(path) as f:
-            doc = json.load(f)
-    except OSError as e:
-        fail(f"{path}: cannot read ({e.strerror})")
-    except json.JSONDecodeError as e:
-        fail(f"{path}: not a Google Benchmark JSON file ({e.msg} at line {e.lineno})")
     medians, stddevs, reps, firsts = {}, {}, {}, {}
-    for b in doc.get("benchmarks", []):
+    for b in plot_util.load_benchmarks("plot_gemm", path):
         name, gflops = b.get("run_name", b.get("name", "")), b.get("GFLOPS")
         if gflops is None:
             continue
@@ -97,7 +88,7 @@ def main():
                 isa, g = peak[t]
                 lines.append(f"{g:.3f} with lines dt 2 lw 2 lc rgb 'gray40' title 'FMA peak ({isa}, {g:.0f})'")
             plots.append(f"set title '{title}'\nplot " + ", \\\n  ".join(lines))
-        tmp_png = os.path.join(os.path.dirname(os.path.abspath(args.out)), "." + os.path.basename(args.out) + ".tmp")
+        tmp_png = plot_util.beside(args.out)
         script = "\n".join([
             f"set terminal pngcairo noenhanced size {560 * len(threads)},460 font 'sans,10'",
             f"set output '{tmp_png}'",
@@ -105,12 +96,7 @@ def main():
             "set logscale x 2", "set xrange [48:2800]", "set xtics (64, 128, 256, 512, 1024, 2048)",
             "set xlabel 'n'", "set ylabel 'GFLOP/s'", "set yrange [0:*]", "set grid",
             "set key bottom right", *plots, "unset multiplot", ""])
-        try:
-            subprocess.run(["gnuplot"], input=script, text=True, check=True, capture_output=True)
-        except FileNotFoundError:
-            fail("gnuplot not found (scripts/install-deps.sh installs it)")
-        except subprocess.CalledProcessError as e:
-            fail(f"gnuplot failed: {e.stderr.strip().splitlines()[-1] if e.stderr.strip() else e}")
+        plot_util.gnuplot("plot_gemm", script)
         os.replace(tmp_png, args.out)
     print(f"plot_gemm: wrote {args.out} ({', '.join(str(t) for t in threads)} thread panels)")
 

@@ -17,12 +17,11 @@ renamed into place.
 """
 import argparse
 import csv
-import json
 import os
 import re
-import subprocess
-import sys
 import tempfile
+
+import plot_util
 
 PAIRED = re.compile(r"^paired/(?P<case>.+?)/threads:(?P<t>\d+)(/|$)")
 # Line order: Tessera first, the peers (these, then any other by name), the machine's own FMA scaling last.
@@ -31,21 +30,13 @@ TITLES = {"fma_peak": "FMA loop (the machine)"}
 
 
 def fail(msg):
-    print(f"plot_scaling: {msg}", file=sys.stderr)
-    sys.exit(1)
+    plot_util.fail("plot_scaling", msg)
 
 
 def paired_times(path):
     """{case: {threads: {impl: ms}}} from the paired results of a bench-kernels JSON file."""
-    try:
-        with open(path) as f:
-            doc = json.load(f)
-    except OSError as e:
-        fail(f"{path}: cannot read ({e.strerror})")
-    except json.JSONDecodeError as e:
-        fail(f"{path}: not a Google Benchmark JSON file ({e.msg} at line {e.lineno})")
     medians, firsts = {}, {}
-    for b in doc.get("benchmarks", []):
+    for b in plot_util.load_benchmarks("plot_scaling", path):
         m = PAIRED.match(b.get("run_name", b.get("name", "")))
         if not m:
             continue
@@ -80,7 +71,7 @@ def speedups(times):
 
 
 def write_csv(rows, path):
-    tmp = os.path.join(os.path.dirname(os.path.abspath(path)), "." + os.path.basename(path) + ".tmp")
+    tmp = plot_util.beside(path)
     try:
         with open(tmp, "w", newline="") as f:
             w = csv.writer(f)
@@ -119,7 +110,7 @@ def plot(rows, out):
                 lines.append(f"'{data}' using 1:2 with linespoints {style} pt 7 ps 0.6 "
                              f"title '{TITLES.get(impl, impl)}'")
             panels.append(f"set title '{case}'\nplot " + ", \\\n  ".join(lines))
-        tmp_png = os.path.join(os.path.dirname(os.path.abspath(out)), "." + os.path.basename(out) + ".tmp")
+        tmp_png = plot_util.beside(out)
         xtics = ", ".join(str(1 << k) for k in range(max_t.bit_length()) if 1 << k <= max_t)
         script = "\n".join([
             f"set terminal pngcairo noenhanced size {460 * len(cases)},430 font 'sans,10'",
@@ -130,12 +121,7 @@ def plot(rows, out):
             f"set xtics ({xtics})", f"set ytics ({xtics})",
             "set xlabel 'threads'", "set ylabel 'speedup'", "set grid", "set key top left",
             *panels, "unset multiplot", ""])
-        try:
-            subprocess.run(["gnuplot"], input=script, text=True, check=True, capture_output=True)
-        except FileNotFoundError:
-            fail("gnuplot not found (scripts/install-deps.sh installs it)")
-        except subprocess.CalledProcessError as e:
-            fail(f"gnuplot failed: {e.stderr.strip().splitlines()[-1] if e.stderr.strip() else e}")
+        plot_util.gnuplot("plot_scaling", script)
         os.replace(tmp_png, out)
 
 
