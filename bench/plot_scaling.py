@@ -101,7 +101,7 @@ def plot(rows, out):
     with tempfile.TemporaryDirectory() as tmp:
         panels = []
         for n, case in enumerate(cases):
-            lines = [f"x with lines dt 3 lw 1 lc rgb 'gray60' title 'ideal'"]
+            lines = ["x with lines dt 3 lw 1 lc rgb 'gray60' title 'ideal'"]
             for impl in dict.fromkeys(r[2] for r in rows if r[0] == case):
                 data = os.path.join(tmp, f"{n}.{impl}.dat")
                 with open(data, "w") as f:
