@@ -152,7 +152,7 @@ bool reads_image_exactly(const Conv2dShape& s) {
 // Where tiles read phase planes instead, each thread builds the planes it reads, and
 // maps with many tiles split pixel-major so that a thread builds only its band of rows
 // (channel-panel-major, every thread would build them all); so do strided 1x1 convs read
-// in place with many panels.
+// in place with many panels, and 1x1 convs whose input outgrows L2.
 void conv2d_direct(float* y, const float* x, const PackedConv2d& w, const float* bias, FusedActivation act,
                    const Conv2dShape& s) {
   const int64_t OH = s.OH(), OW = s.OW(), K = s.C * s.KH * s.KW;
@@ -192,6 +192,13 @@ void conv2d_direct(float* y, const float* x, const PackedConv2d& w, const float*
   // per panel channel-panel-major; +3-7 % at one thread, +0-6 % at two).
   const bool strided_one = image && !L.in_place && s.KH == 1 && s.KW == 1 && oc_tiles >= 16;
   const bool pixel_major = (!image || strided_one) && pix_tiles >= 4 * get_num_threads();
+  // And a 1x1 stride-1 conv whose input outgrows L2 (2 MiB leaves margin), its runs of
+  // pixel tiles claimed as below: channel-panel-major, it streamed that input from L3 once
+  // per weight panel, 64-256 channel planes at a time. ResNet-50's 256 -> 64 and 256 -> 128
+  // at 56x56 (3.2 MB), alternating in one process on a 16-core Xeon, pinned: +4 % and +12 %
+  // at one thread, +14 % at two; on the 2-vCPU VM +5-7 % and +7-10 %. Smaller inputs,
+  // read from L2 either way, gained nothing pixel-major (28x28 and 14x14: level to -9 %).
+  const bool large_pointwise = L.in_place && oc_tiles >= 2 && s.C * s.H * s.W * 4 > (int64_t(2) << 20);
   // Pixel-major threads walk their pixel tiles once per group of weight panels. A panel
   // that fits in L1 beside the tiles' input (24 KiB of the 32-48 KiB L1s this was tuned
   // on) is a group of its own, and stays there: ResNet's stem (18 KiB panels) +3 % at
@@ -272,15 +279,20 @@ void conv2d_direct(float* y, const float* x, const PackedConv2d& w, const float*
         kernels.row14[pixel_step - 1](c);
       }
     };
+    // Pixel tiles [p0, p1), once per group of weight panels.
+    auto walk_pixel_major = [&](const float* phases, int64_t p0, int64_t p1) {
+      for (int64_t g0 = 0; g0 < oc_tiles; g0 += panel_group)
+        for (int64_t pt = p0; pt < p1; ++pt)
+          for (int64_t ot = g0; ot < std::min(oc_tiles, g0 + panel_group); ++ot) tile(phases, ot, pt);
+    };
     if (pixel_major) {
       // One parallel region: each thread builds the input under its band of output rows,
       // then computes that band; no thread reads what another one wrote.
-      parallel_for(pix_tiles, 1, [&](int64_t p0, int64_t p1) {
-        const float* phases = input_under(p0, p1);
-        for (int64_t g0 = 0; g0 < oc_tiles; g0 += panel_group)
-          for (int64_t pt = p0; pt < p1; ++pt)
-            for (int64_t ot = g0; ot < std::min(oc_tiles, g0 + panel_group); ++ot) tile(phases, ot, pt);
-      });
+      parallel_for(pix_tiles, 1, [&](int64_t p0, int64_t p1) { walk_pixel_major(input_under(p0, p1), p0, p1); });
+    } else if (large_pointwise) {
+      const int64_t grain =
+          std::clamp<int64_t>(int64_t{4'000'000} / (2 * kDirectMR * kDirectNR * K * oc_tiles), 1, 8);
+      parallel_for_balanced(pix_tiles, grain, [&](int64_t p0, int64_t p1) { walk_pixel_major(xn, p0, p1); });
     } else {
       // Channel-panel-major: a thread's run of tasks covers some pixel tiles of one or
       // more panels; it builds the input under them (all rows when its run wraps around)
