@@ -103,7 +103,7 @@ void tile_rows(int64_t kc, const float* a, const float* b, const int64_t* b_offs
   // (convs, SGEMM with beta 0), goes straight from the registers: the general epilogue
   // below spills the tile and takes branches per row. Alternating in one process with
   // oneDNN: SGEMM 64^3 +8 %, 128^3 +3 %, 256^3-1024^3 +0.5-2 %; 1x1 convs on the GEMM
-  // path with K = 16-40 +10-16 % at one thread, +6-20 % at two (the epilogue is a larger
+  // path with K = 16-40 +10-16 % at one thread, +1-20 % at two (the epilogue is a larger
   // share of a tile when K is short). Bits as before, but for the sign of an exact zero.
   if constexpr (V == 2) {
     if (m == ROWS && n == NR && ep.beta == 0.f && ep.alpha == 1.f && ep.bias_col == nullptr) {
