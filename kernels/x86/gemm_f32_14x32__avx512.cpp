@@ -8,6 +8,7 @@
 
 #include "kernels/gemm_ukernel.h"
 #include "kernels/x86/fused_activation__avx512.h"
+#include "kernels/x86/store_full_tile.h"
 
 namespace tessera::kernels {
 
@@ -107,23 +108,9 @@ void tile_rows(int64_t kc, const float* a, const float* b, const int64_t* b_offs
   // share of a tile when K is short). Bits as before, but for the sign of an exact zero.
   if constexpr (V == 2) {
     if (m == ROWS && n == NR && ep.beta == 0.f && ep.alpha == 1.f && ep.bias_col == nullptr) {
-      auto store_all = [&](auto act) {
-#pragma GCC unroll 14
-        for (int i = 0; i < ROWS; ++i) {
-          __m512 v0 = acc[i][0], v1 = acc[i][1];
-          if (ep.bias_row) {
-            const __m512 br = _mm512_set1_ps(ep.bias_row[i]);
-            v0 = _mm512_add_ps(v0, br);
-            v1 = _mm512_add_ps(v1, br);
-          }
-          _mm512_storeu_ps(c + i * ldc, apply_fused_activation(v0, decltype(act)::value));
-          _mm512_storeu_ps(c + i * ldc + 16, apply_fused_activation(v1, decltype(act)::value));
-        }
-      };
-      using A = FusedActivation;
-      if (ep.act == A::relu) store_all(std::integral_constant<A, A::relu>{});
-      else if (ep.act == A::relu6) store_all(std::integral_constant<A, A::relu6>{});
-      else store_all(std::integral_constant<A, A::none>{});
+      store_full_tile<ROWS, 16>(
+          acc, c, ldc, ep.bias_row, ep.act, [](float x) { return _mm512_set1_ps(x); },
+          [](__m512 x, __m512 y) { return _mm512_add_ps(x, y); }, [](float* p, __m512 v) { _mm512_storeu_ps(p, v); });
       return;
     }
   }

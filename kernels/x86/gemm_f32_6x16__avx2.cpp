@@ -2,10 +2,9 @@
 // 12 ymm accumulators + 2 for B + 1 broadcast A = 15 of 16 registers.
 #include <immintrin.h>
 
-#include <type_traits>
-
 #include "kernels/gemm_ukernel.h"
 #include "kernels/x86/fused_activation__avx2.h"
+#include "kernels/x86/store_full_tile.h"
 
 namespace tessera::kernels {
 
@@ -61,23 +60,9 @@ void run_tile(int64_t kc, const float* a, int64_t lda, const float* b, const int
   // from the registers, as in the AVX-512 kernel. On the AVX2 path of an AVX-512 Xeon,
   // alternating in one process: SGEMM 64^3 +12 %, 128^3-256^3 +5 %; 1x1 convs +5-12 %.
   if (m == MR && n == NR && ep.beta == 0.f && ep.alpha == 1.f && ep.bias_col == nullptr) {
-    auto store_all = [&](auto act) {
-#pragma GCC unroll 6
-      for (int i = 0; i < MR; ++i) {
-        __m256 v0 = acc[i][0], v1 = acc[i][1];
-        if (ep.bias_row) {
-          const __m256 br = _mm256_set1_ps(ep.bias_row[i]);
-          v0 = _mm256_add_ps(v0, br);
-          v1 = _mm256_add_ps(v1, br);
-        }
-        _mm256_storeu_ps(c + i * ldc, apply_fused_activation(v0, decltype(act)::value));
-        _mm256_storeu_ps(c + i * ldc + 8, apply_fused_activation(v1, decltype(act)::value));
-      }
-    };
-    using A = FusedActivation;
-    if (ep.act == A::relu) store_all(std::integral_constant<A, A::relu>{});
-    else if (ep.act == A::relu6) store_all(std::integral_constant<A, A::relu6>{});
-    else store_all(std::integral_constant<A, A::none>{});
+    store_full_tile<MR, 8>(
+        acc, c, ldc, ep.bias_row, ep.act, [](float x) { return _mm256_set1_ps(x); },
+        [](__m256 x, __m256 y) { return _mm256_add_ps(x, y); }, [](float* p, __m256 v) { _mm256_storeu_ps(p, v); });
     return;
   }
   // Spill the tile with constant indices so the accumulators above stay in registers.
