@@ -128,6 +128,16 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
   // +12 % (the 2-vCPU VM: +54-80 % and +22-29 %; +20-36 % and level to +4 %). With K =
   // 40-64 it was level to -5 % (64 -> 256 at 56x56, 64 -> 384 at 28x28): not used there.
   const bool c_major = a.packed && in_place && !a.rows && K <= 32 && M * N * 4 > (int64_t(1) << 20);
+  // The epilogue of the tile at (row, col) in the K block [first, last]: beta and the
+  // biases and activation apply once, on the first and the last block.
+  auto epilogue_at = [&ep](int64_t row, int64_t col, bool first, bool last) {
+    UkernelEpilogue e{ep.alpha, first ? ep.beta : 1.f, nullptr, nullptr, FusedActivation::none};
+    if (last) {
+      if (ep.bias) (ep.bias_per_row ? e.bias_row : e.bias_col) = ep.bias + (ep.bias_per_row ? row : col);
+      e.act = ep.act;
+    }
+    return e;
+  };
   const GemmSplit split = gemm_split(g, M, N, K, get_num_threads());
   const bool split_n = split.split_n;
   // Exactly split.threads threads: a minimum chunk of tiles / threads, rounded up, gave an
@@ -148,22 +158,13 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
         for (int64_t ic = m_lo; ic < m_hi; ic += mc_blk) {
           const int64_t mc = std::min(mc_blk, m_hi - ic);
           const float* ablk = a.packed ? a.packed->block(pc, ic) : ap;
-          // A row tail of 1 or 2 and the full tile before it run as two tiles of up to 8
-          // rows read in place, 7 + 8 or 8 + 8 (one thread, alternating in one process:
-          // 128^3 +2 %, [197 x 768] x [768 x 768] +2 %, 29 x 128 x 128 +8 %).
-          const int64_t tail = mc % g.mr;
-          const int64_t split = uk_short && (tail == 1 || tail == 2) && mc > g.mr ? mc - tail - g.mr : -1;
           if (c_major) {  // one A panel across every B panel of the block, then the next
             for (int64_t ir = 0; ir < mc; ir += g.mr) {
               const int64_t m = std::min(g.mr, mc - ir);
               for (int64_t jr = 0; jr < nc; jr += g.nr) {
                 const int64_t n = std::min(g.nr, nc - jr);
                 const int64_t row = ic + ir, col = jc + jr;
-                UkernelEpilogue e{ep.alpha, first ? ep.beta : 1.f, nullptr, nullptr, FusedActivation::none};
-                if (last) {
-                  if (ep.bias) (ep.bias_per_row ? e.bias_row : e.bias_col) = ep.bias + (ep.bias_per_row ? row : col);
-                  e.act = ep.act;
-                }
+                const UkernelEpilogue e = epilogue_at(row, col, first, last);
                 if (n <= 8 && uk_narrow)
                   uk_narrow(kc, ablk + ir * kc, b.base + col, b_width, offsets, C + row * ldc + col, ldc, m, n, e);
                 else
@@ -172,6 +173,11 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
             }
             continue;
           }
+          // A row tail of 1 or 2 and the full tile before it run as two tiles of up to 8
+          // rows read in place, 7 + 8 or 8 + 8 (one thread, alternating in one process:
+          // 128^3 +2 %, [197 x 768] x [768 x 768] +2 %, 29 x 128 x 128 +8 %).
+          const int64_t tail = mc % g.mr;
+          const int64_t split = uk_short && (tail == 1 || tail == 2) && mc > g.mr ? mc - tail - g.mr : -1;
           for (int64_t jr = 0; jr < nc; jr += g.nr) {
             const int64_t n = std::min(g.nr, nc - jr);
             for (int64_t ir = 0, tile_m; ir < mc; ir += tile_m) {
@@ -181,11 +187,7 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
               tile_m = short_tile ? (ir == split ? g.mr + tail - 8 : 8)
                                   : std::min((narrow ? narrow_ukernel_panels(n) : 1) * g.mr, mc - ir);
               const int64_t row = ic + ir, col = jc + jr;
-              UkernelEpilogue e{ep.alpha, first ? ep.beta : 1.f, nullptr, nullptr, FusedActivation::none};
-              if (last) {
-                if (ep.bias) (ep.bias_per_row ? e.bias_row : e.bias_col) = ep.bias + (ep.bias_per_row ? row : col);
-                e.act = ep.act;
-              }
+              const UkernelEpilogue e = epilogue_at(row, col, first, last);
               // An unpacked A micro-panel is packed just before its first tile, and that
               // tile pulls the next panel's rows toward L2, so packing reads L2 rather than
               // memory (+0.3-1.6 % from 512^3 to 2048^3, one and two threads). A pre-packed
