@@ -128,6 +128,17 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
   // +12 % (the 2-vCPU VM: +54-80 % and +22-29 %; +20-36 % and level to +4 %). With K =
   // 40-64 it was level to -5 % (64 -> 256 at 56x56, 64 -> 384 at 28x28): not used there.
   const bool c_major = a.packed && in_place && !a.rows && K <= 32 && M * N * 4 > (int64_t(1) << 20);
+  // Otherwise a B read in place over a large map (N >= 1024) is copied, one column panel at
+  // a time, into a contiguous buffer that the A block's row tiles then share from L1. In
+  // place, a panel's k rows lie an image plane apart: a line pair each in a few L1 sets
+  // (the sets the output planes go through), and an offset load per k step. Pinned 16-core
+  // Xeon, alternating in one process with oneDNN: 1x1 convs at 56x56, 64 -> 256 0.68x ->
+  // 0.79x its speed on one thread and +13-16 % on two, 48 -> 192 +19 % and +12 %; the
+  // AVX2 path's 256 -> 64 +51 %. At 28x28 and 14x14 it was +5 % on one thread but lost up
+  // to 12 % on two, which split the rows and so halve each copy's reuse: hence the size.
+  // Copied for a single row tile it loses (a grouped 3x3 with 4 channels a group, -17-27 %),
+  // so a block needs 3 row tiles (56 channels a group, 4 tiles: +11 %).
+  const bool pack_panels = in_place && !c_major && N >= 1024;
   // The epilogue of the tile at (row, col) in the K block [first, last]: beta and the
   // biases and activation apply once, on the first and the last block.
   auto epilogue_at = [&ep](int64_t row, int64_t col, bool first, bool last) {
@@ -147,6 +158,7 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
     const int64_t n_lo = split_n ? t0 * g.nr : 0, n_hi = split_n ? std::min(N, t1 * g.nr) : N;
     float* bp = in_place || prepacked_b ? nullptr : scratch(0, static_cast<size_t>(g.kc * g.nc));
     float* ap = a.packed ? nullptr : scratch(1, static_cast<size_t>(g.mc * g.kc));
+    float* panel = pack_panels ? scratch(0, static_cast<size_t>(g.kc * g.nr)) : nullptr;
     for (int64_t jc = n_lo; jc < n_hi; jc += g.nc) {
       const int64_t nc = std::min(g.nc, n_hi - jc);
       for (int64_t pc = 0; pc < K; pc += g.kc) {
@@ -180,10 +192,13 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
           const int64_t split = uk_short && (tail == 1 || tail == 2) && mc > g.mr ? mc - tail - g.mr : -1;
           for (int64_t jr = 0; jr < nc; jr += g.nr) {
             const int64_t n = std::min(g.nr, nc - jr);
+            const bool narrow_b = n <= 8 && uk_narrow;  // the narrow kernel reads B in place
+            const bool packed_panel = pack_panels && !narrow_b && mc >= 3 * g.mr;
+            if (packed_panel) pack_b_rows_at(panel, g.nr, b.base, offsets, jc + jr, n, kc);
             for (int64_t ir = 0, tile_m; ir < mc; ir += tile_m) {
               const bool short_tile = split >= 0 && ir >= split;
               // The narrow kernel walks several packed A panels per call (gemm_ukernel.h).
-              const bool narrow = n <= 8 && uk_narrow && !a.rows;
+              const bool narrow = narrow_b && !a.rows;
               tile_m = short_tile ? (ir == split ? g.mr + tail - 8 : 8)
                                   : std::min((narrow ? narrow_ukernel_panels(n) : 1) * g.mr, mc - ir);
               const int64_t row = ic + ir, col = jc + jr;
@@ -202,15 +217,16 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
               if (jr == 0 && ir + tile_m < mc && !narrow)
                 pull = &(next = a.panel_pull(ablk + (ir + g.mr) * kc, g.mr, row + tile_m,
                                              std::min(g.mr, mc - ir - tile_m), pc, kc));
-              const float* bpanel = in_place ? b.base + col : bblk + jr * kc;
+              const float* bpanel = packed_panel ? panel : in_place ? b.base + col : bblk + jr * kc;
               if (short_tile)
                 uk_short(kc, a.A + row * a.lda + pc, a.lda, bpanel, C + row * ldc + col, ldc, tile_m, n, e, pull);
               else if (a_rows)
                 uk_rows(kc, a.A + row * a.lda + pc, a.lda, bpanel, C + row * ldc + col, ldc, n, e, pull);
-              else if (n <= 8 && uk_narrow)
+              else if (narrow_b)
                 uk_narrow(kc, ablk + ir * kc, bpanel, b_width, offsets, C + row * ldc + col, ldc, tile_m, n, e);
               else
-                uk(kc, ablk + ir * kc, bpanel, offsets, C + row * ldc + col, ldc, std::min(g.mr, mc - ir), n, e, pull);
+                uk(kc, ablk + ir * kc, bpanel, packed_panel ? nullptr : offsets, C + row * ldc + col, ldc,
+                   std::min(g.mr, mc - ir), n, e, pull);
             }
           }
         }

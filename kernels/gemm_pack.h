@@ -16,4 +16,9 @@ struct MatrixB {
 };
 void pack_b_matrix(const void* ctx, float* dst, int64_t k0, int64_t kc, int64_t n0, int64_t nc, int64_t nr);
 
+// Columns [n0, n0+nc) of kc rows read in place (row k at base + offsets[k], a conv's B:
+// kernels/gemm_ukernel.h) into nr-wide column panels, zero past nc.
+void pack_b_rows_at(float* dst, int64_t nr, const float* base, const int64_t* offsets, int64_t n0, int64_t nc,
+                    int64_t kc);
+
 }  // namespace tessera::kernels

@@ -31,10 +31,12 @@ void pack_transpose_f32__avx2(float* dst, int64_t width, const float* src, int64
   }
 }
 
-// Column panels 16 wide: dst[p * kc * 16 + k * 16 + j] = src[k * lds + p * 16 + j] for
-// p * 16 + j < cols, 0 past cols; k < kc. Four panels per pass over the rows, so each row
-// is read as one 256-byte run (as the AVX-512 packer does with its 32-wide panels).
-void pack_rows_16_f32__avx2(float* dst, const float* src, int64_t lds, int64_t cols, int64_t kc) {
+// Column panels 16 wide: dst[p * kc * 16 + k * 16 + j] = row_k[p * 16 + j] for
+// p * 16 + j < cols, 0 past cols; k < kc, where row_k = src + k * lds, or src + offsets[k]
+// when offsets is given. Four panels per pass over the rows, so each row is read as one
+// 256-byte run (as the AVX-512 packer does with its 32-wide panels).
+void pack_rows_16_f32__avx2(float* dst, const float* src, int64_t lds, const int64_t* offsets, int64_t cols,
+                            int64_t kc) {
   constexpr int64_t kGroup = 4;
   const int64_t panels = (cols + 15) / 16;
   for (int64_t p0 = 0; p0 < panels; p0 += kGroup) {
@@ -46,11 +48,13 @@ void pack_rows_16_f32__avx2(float* dst, const float* src, int64_t lds, int64_t c
       mask[v] = avx2::tail_mask(live);
       if (v < 2 * np && live < 8) full = false;
     }
-    const float* s = src + p0 * 16;
+    const float* s0 = src + p0 * 16;
+    auto row = [&](int64_t k) { return s0 + (offsets ? offsets[k] : k * lds); };
     float* d = dst + p0 * kc * 16;
-    for (int64_t k = 0; k < kc; ++k, s += lds, d += 16) {
+    for (int64_t k = 0; k < kc; ++k, d += 16) {
+      const float* s = row(k);
       if (k + 8 < kc)  // rows are lds apart: the hardware prefetcher may not follow them
-        for (int64_t v = 0; v < np; ++v) _mm_prefetch(reinterpret_cast<const char*>(s + 8 * lds + 16 * v), _MM_HINT_T0);
+        for (int64_t v = 0; v < np; ++v) _mm_prefetch(reinterpret_cast<const char*>(row(k + 8) + 16 * v), _MM_HINT_T0);
       for (int64_t p = 0; p < np; ++p)
         for (int h = 0; h < 2; ++h) {
           const float* from = s + 16 * p + 8 * h;

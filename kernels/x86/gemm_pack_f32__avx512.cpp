@@ -31,11 +31,13 @@ void pack_transpose_f32__avx512(float* dst, int64_t width, const float* src, int
   }
 }
 
-// Column panels 32 wide: dst[p * kc * 32 + k * 32 + j] = src[k * lds + p * 32 + j] for
-// p * 32 + j < cols, 0 past cols; k < kc. Four panels per pass over the rows, so each row
-// is read as one 512-byte run: one panel's 128 bytes per row (rows often 4 KiB apart, and
-// 3 lines for 2 when rows do not start on a cache line) packed at two thirds the speed.
-void pack_rows_32_f32__avx512(float* dst, const float* src, int64_t lds, int64_t cols, int64_t kc) {
+// Column panels 32 wide: dst[p * kc * 32 + k * 32 + j] = row_k[p * 32 + j] for
+// p * 32 + j < cols, 0 past cols; k < kc, where row_k = src + k * lds, or src + offsets[k]
+// when offsets is given. Four panels per pass over the rows, so each row is read as one
+// 512-byte run: one panel's 128 bytes per row (rows often 4 KiB apart, and 3 lines for 2
+// when rows do not start on a cache line) packed at two thirds the speed.
+void pack_rows_32_f32__avx512(float* dst, const float* src, int64_t lds, const int64_t* offsets, int64_t cols,
+                              int64_t kc) {
   constexpr int64_t kGroup = 4;
   const int64_t panels = (cols + 31) / 32;
   for (int64_t p0 = 0; p0 < panels; p0 += kGroup) {
@@ -45,11 +47,13 @@ void pack_rows_32_f32__avx512(float* dst, const float* src, int64_t lds, int64_t
       const int64_t live = std::clamp<int64_t>(cols - p0 * 32 - v * 16, 0, 16);
       mask[v] = static_cast<__mmask16>((1u << live) - 1);
     }
-    const float* s = src + p0 * 32;
+    const float* s0 = src + p0 * 32;
+    auto row = [&](int64_t k) { return s0 + (offsets ? offsets[k] : k * lds); };
     float* d = dst + p0 * kc * 32;
-    for (int64_t k = 0; k < kc; ++k, s += lds, d += 32) {
+    for (int64_t k = 0; k < kc; ++k, d += 32) {
+      const float* s = row(k);
       if (k + 8 < kc)
-        for (int64_t v = 0; v < 2 * np; ++v) _mm_prefetch(reinterpret_cast<const char*>(s + 8 * lds + 16 * v), _MM_HINT_T0);
+        for (int64_t v = 0; v < 2 * np; ++v) _mm_prefetch(reinterpret_cast<const char*>(row(k + 8) + 16 * v), _MM_HINT_T0);
       for (int64_t p = 0; p < np; ++p) {
         _mm512_storeu_ps(d + p * kc * 32, _mm512_maskz_loadu_ps(mask[2 * p], s + 32 * p));
         _mm512_storeu_ps(d + p * kc * 32 + 16, _mm512_maskz_loadu_ps(mask[2 * p + 1], s + 32 * p + 16));

@@ -70,3 +70,30 @@ TEST_CASE("pack_b_matrix: AVX-512 and AVX2 panels equal the scalar loops") {
             CHECK(got == want);
           }
 }
+
+TEST_CASE("pack_b_rows_at: rows at arbitrary offsets, on every path, equal the definition") {
+  // Offsets as a conv's are: out of order, repeated (overlapping taps), far apart.
+  const int64_t K = 40, plane = 1000;
+  std::vector<int64_t> offsets(K);
+  for (int64_t k = 0; k < K; ++k) offsets[k] = (k * 7 % K) * plane + (k % 3) * 5;
+  offsets[9] = offsets[4];
+  const auto base = source(K + 1, plane, 9);
+  std::vector<Isa> isas = simd_isas();
+  isas.push_back(Isa::ref);
+  for (const Isa isa : isas)
+    for (const int64_t nr : {16, 32})
+      for (const int64_t nc : {1, 15, 16, 17, 33, 70, 161})
+        for (const int64_t kc : {1, 8, 9, 23, 40}) {
+          const int64_t n0 = 3, panels = (nc + nr - 1) / nr;
+          std::vector<float> want(static_cast<size_t>(panels * nr * kc)), got(want.size(), -2.f);
+          for (int64_t p = 0; p < panels; ++p)
+            for (int64_t k = 0; k < kc; ++k)
+              for (int64_t j = 0; j < nr; ++j) {
+                const int64_t col = p * nr + j;
+                want[static_cast<size_t>((p * kc + k) * nr + j)] = col < nc ? base[offsets[k] + n0 + col] : 0.f;
+              }
+          { IsaScope s(isa); pack_b_rows_at(got.data(), nr, base.data(), offsets.data(), n0, nc, kc); }
+          CAPTURE(std::string(isa_name(isa))); CAPTURE(nr); CAPTURE(nc); CAPTURE(kc);
+          CHECK(got == want);
+        }
+}
