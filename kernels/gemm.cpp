@@ -118,16 +118,21 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
   // packed B streams from L2 and gains nothing (512^3 with MC 224: -1 %).
   const int64_t mc_blk = in_place ? std::max(g.mc, g.mc * g.kc / std::min(g.kc, K) / g.mr * g.mr) : g.mc;
 
-  // A short K (at most 32) and a C over 1 MiB, B read in place: a 1x1 conv over few
-  // channels into many, on a large map (MobileNetV2's 16 -> 96 at 112x112, K = 16), where
-  // writing C sets the pace. Each A panel then sweeps the whole row of B panels, so every
-  // output channel plane is written front to back in long runs, where the BLIS order
-  // writes 128 bytes into each of M planes per B panel. Every operand of such a call sits
-  // in L1 either way. Alternating in one process with oneDNN, pinned, 16-core Xeon:
-  // 16 -> 96 at 112x112 +24 % at one thread, +17 % at two; 24 -> 144 at 56x56 +5 % and
-  // +12 % (the 2-vCPU VM: +54-80 % and +22-29 %; +20-36 % and level to +4 %). With K =
-  // 40-64 it was level to -5 % (64 -> 256 at 56x56, 64 -> 384 at 28x28): not used there.
-  const bool c_major = a.packed && in_place && !a.rows && K <= 32 && M * N * 4 > (int64_t(1) << 20);
+  // A short K (at most 64) and a C over 1 MiB, B read in place: a 1x1 conv over few
+  // channels into many, on a large map (MobileNetV2's 16 -> 96 at 112x112, K = 16;
+  // ResNet-50's 64 -> 256 at 56x56), where writing C sets the pace. Each A panel then
+  // sweeps the whole row of B panels, so every output channel plane is written front to
+  // back in long runs, where the BLIS order writes 128 bytes into each of M planes per B
+  // panel. The block's B is first copied into contiguous panels (read in place, a panel's
+  // rows lie a plane apart), which every A panel then reads from L2; threads split the
+  // columns, so that each copies only its own. Pinned 16-core Xeon, alternating in one
+  // process with oneDNN, against the BLIS order over panels copied one at a time (below):
+  // 64 -> 256 at 56x56 0.83x -> 0.96-0.97x its speed on one thread, 0.77-0.85x ->
+  // 0.88-0.97x on two; 48 -> 192 at 56x56 0.73-0.76x -> 0.93-0.98x and +10-15 %; 24 -> 144
+  // at 56x56 0.70x -> 0.82-0.83x and +4-8 %; 16 -> 96 at 112x112 +4-14 % on one thread but
+  // -2-4 % on two; 64 -> 384 at 28x28 +2-7 % and +1-10 %. (In place, K = 40-64 in this
+  // order ran level to -5 %, and K <= 32 gained a third of what it gains copied.)
+  const bool c_major = a.packed && in_place && !a.rows && K <= 64 && M * N * 4 > (int64_t(1) << 20);
   // Otherwise a B read in place over a large map (N >= 1024) is copied, one column panel at
   // a time, into a contiguous buffer that the A block's row tiles then share from L1. In
   // place, a panel's k rows lie an image plane apart: a line pair each in a few L1 sets
@@ -149,7 +154,7 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
     }
     return e;
   };
-  const GemmSplit split = gemm_split(g, M, N, K, get_num_threads());
+  const GemmSplit split = gemm_split(g, M, N, K, get_num_threads(), c_major);
   const bool split_n = split.split_n;
   // Exactly split.threads threads: a minimum chunk of tiles / threads, rounded up, gave an
   // odd tile count one thread where it asked for two (VGG-16's 4096 x 4096 head).
@@ -159,6 +164,7 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
     float* bp = in_place || prepacked_b ? nullptr : scratch(0, static_cast<size_t>(g.kc * g.nc));
     float* ap = a.packed ? nullptr : scratch(1, static_cast<size_t>(g.mc * g.kc));
     float* panel = pack_panels ? scratch(0, static_cast<size_t>(g.kc * g.nr)) : nullptr;
+    float* b_copy = c_major ? scratch(0, static_cast<size_t>(std::min(K, g.kc) * g.nc)) : nullptr;
     for (int64_t jc = n_lo; jc < n_hi; jc += g.nc) {
       const int64_t nc = std::min(g.nc, n_hi - jc);
       for (int64_t pc = 0; pc < K; pc += g.kc) {
@@ -171,6 +177,7 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
           const int64_t mc = std::min(mc_blk, m_hi - ic);
           const float* ablk = a.packed ? a.packed->block(pc, ic) : ap;
           if (c_major) {  // one A panel across every B panel of the block, then the next
+            pack_b_rows_at(b_copy, g.nr, b.base, offsets, jc, nc, kc);
             for (int64_t ir = 0; ir < mc; ir += g.mr) {
               const int64_t m = std::min(g.mr, mc - ir);
               for (int64_t jr = 0; jr < nc; jr += g.nr) {
@@ -180,7 +187,7 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
                 if (n <= 8 && uk_narrow)
                   uk_narrow(kc, ablk + ir * kc, b.base + col, b_width, offsets, C + row * ldc + col, ldc, m, n, e);
                 else
-                  uk(kc, ablk + ir * kc, b.base + col, offsets, C + row * ldc + col, ldc, m, n, e, nullptr);
+                  uk(kc, ablk + ir * kc, b_copy + jr * kc, nullptr, C + row * ldc + col, ldc, m, n, e, nullptr);
               }
             }
             continue;
@@ -294,7 +301,7 @@ GemmGeometry gemm_geometry(Isa isa) {
   return {1, 1, 1, int64_t(1) << 40, int64_t(1) << 40};  // ref: packed A is plain row-major A
 }
 
-GemmSplit gemm_split(const GemmGeometry& g, int64_t M, int64_t N, int64_t K, int available) {
+GemmSplit gemm_split(const GemmGeometry& g, int64_t M, int64_t N, int64_t K, int available, bool columns) {
   const int64_t m_tiles = (M + g.mr - 1) / g.mr, n_tiles = (N + g.nr - 1) / g.nr;
   // A parallel region costs a few microseconds (3-4 on a 2-vCPU VM), so each thread
   // gets at least ~5 us of one core's work, or the call stays on fewer threads (64^3 at
@@ -312,7 +319,7 @@ GemmSplit gemm_split(const GemmGeometry& g, int64_t M, int64_t N, int64_t K, int
   // (MobileNetV2's 64 -> 384 expand and 32 -> 192 at 28x28: +8-9 % at two threads).
   const int64_t busiest_n = (n_tiles + threads - 1) / threads * m_tiles;
   const int64_t busiest_m = (m_tiles + threads - 1) / threads * n_tiles;
-  const bool split_n = busiest_n <= busiest_m;
+  const bool split_n = columns || busiest_n <= busiest_m;
   const int64_t tiles = split_n ? n_tiles : m_tiles;
   return GemmSplit{static_cast<int>(std::min<int64_t>(threads, tiles)), split_n, tiles};
 }

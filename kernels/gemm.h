@@ -42,7 +42,8 @@ struct GemmSplit {
   bool split_n;
   int64_t tiles;
 };
-GemmSplit gemm_split(const GemmGeometry& g, int64_t M, int64_t N, int64_t K, int available);
+// columns: split N whatever the tile counts (each thread then packs only its own B).
+GemmSplit gemm_split(const GemmGeometry& g, int64_t M, int64_t N, int64_t K, int available, bool columns = false);
 
 // A, packed once (weights at load time) for one ISA's geometry: for each KC block,
 // for each MR row panel, kc x MR values (rows past M zero-padded).

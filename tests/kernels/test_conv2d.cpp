@@ -77,6 +77,7 @@ TEST_CASE("conv2d: every ISA path matches the ref loop nest within the dot-produ
       conv(1, 64, 7, 7, 130, 1, 1, 0),         // 1x1 over 64 channels: GEMM on the image on every path
       conv(1, 64, 2, 3, 130, 1, 1, 0),         // the same on 6 pixels: the narrow kernel, 4 A panels a call, B in place
       conv(1, 24, 63, 57, 78, 1, 1, 0),        // 1x1 GEMM, K 24 into a C over 1 MiB: A panels outside B panels, 7-column last panel
+      conv(1, 56, 61, 59, 75, 1, 1, 0),        // the same with K 56: B copied whole, threads split columns, 15-column last panel
       conv(1, 40, 37, 29, 50, 1, 1, 0),        // 1x1 GEMM over 1073 pixels: B panels copied from the image, 17-column last panel
       conv(1, 48, 33, 35, 96, 3, 1, 1, 1, 2),  // grouped 3x3, 48 channels a group: panels copied from padded planes, narrow last
       conv(1, 65, 7, 7, 130, 1, 1, 0),         // 1x1 direct in place, two-row tiles
@@ -185,7 +186,7 @@ TEST_CASE("conv2d: any thread count gives the same bits (bands and panel runs sp
                                            conv(2, 40, 15, 15, 40, 3, 2, 1, 1, 40), conv(1, 97, 9, 9, 97, 5, 1, 2, 1, 97),
                                            conv(1, 24, 56, 56, 144, 1, 1, 0), conv(1, 64, 13, 13, 300, 1, 1, 0),
                                            conv(2, 232, 47, 49, 70, 1, 1, 0), conv(2, 24, 63, 57, 78, 1, 1, 0),
-                                           conv(2, 40, 37, 29, 50, 1, 1, 0)};
+                                           conv(2, 40, 37, 29, 50, 1, 1, 0), conv(2, 56, 61, 59, 75, 1, 1, 0)};
   for (const Conv2dShape& s : shapes) {
     Generator g(s.C + s.OC);
     std::vector<float> x(s.N * s.C * s.H * s.W), w(s.OC * (s.C / s.groups) * s.KH * s.KW), b(s.OC);

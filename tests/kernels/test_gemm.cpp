@@ -267,7 +267,7 @@ TEST_CASE("pack_a and pack_b on several threads write the bytes one thread write
   set_active_isa(saved);
 }
 
-TEST_CASE("gemm_split: one thread per ~1 MFLOP, every thread asked for, along the evener dimension") {
+TEST_CASE("gemm_split: one thread per ~1 MFLOP, every thread asked for, along the evener dimension or the columns asked for") {
   const GemmGeometry g{14, 32, 56, 1024, 1024};
   // VGG-16's 4096 -> 4096 head at batch 1: 293 row tiles, an odd count, split in two.
   GemmSplit s = gemm_split(g, 4096, 1, 4096, 2);
@@ -288,6 +288,14 @@ TEST_CASE("gemm_split: one thread per ~1 MFLOP, every thread asked for, along th
   s = gemm_split(g, 40, 20, 100000, 16);
   CHECK(s.tiles == 3);
   CHECK(s.threads == 3);
+  // A 64 -> 384 1x1 conv at 28x28: 28 row tiles split evener than 25 column panels, unless
+  // the caller asks for columns (a C-major conv, where each thread copies its own B).
+  CHECK_FALSE(gemm_split(g, 384, 784, 64, 2).split_n);
+  s = gemm_split(g, 384, 784, 64, 2, true);
+  CHECK(s.split_n);
+  CHECK(s.tiles == 25);
+  CHECK(s.threads == 2);
+  CHECK(gemm_split(g, 40, 20, 100000, 16, true).threads == 1);  // one column panel
 }
 
 TEST_CASE("gemm_f32: a large square product on all threads matches the ref kernel closely") {
