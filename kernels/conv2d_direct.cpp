@@ -44,10 +44,17 @@ int64_t direct_k(const Conv2dShape& s, int64_t c, int64_t kh, int64_t kw) { retu
 // passes (several per tile, each with transposed stores) ran up to 20 % slower than the
 // GEMM path (ResNet-50's 1x1s); on the others it is level (strided 1x1) to 1.5x faster
 // (ResNet-18's 3x3 convs over 7x7 maps, where the GEMM computes padded columns).
+// Over 65-128 channels into 48 or more, on maps of 1024 pixels or more (where the GEMM
+// copies its B panels out of the image), the GEMM path wins too. Pinned 16-core Xeon,
+// against oneDNN, one and two threads, two runs: at 56x56 128 -> 256 0.80-0.85x -> 0.98-1.00x
+// and +9-21 %, 128 -> 128 +6-15 % and +15-21 %, 72 -> 144 +21-23 % and +13-22 %, 80 -> 480
+// -3 % and +15-19 %. Over 256 channels, level to +10 %; at 28x28 and 14x14, where
+// the GEMM reads B in place, level to -9 % (512 -> 128 at 28x28: -22-28 % on two threads).
 bool use_direct(Isa isa, const Conv2dShape& s) {
   if (s.groups != 1) return false;
   if (isa == Isa::avx2) return !s.is_pointwise();
-  if (s.is_pointwise() && s.C <= 64 && !(s.OC <= 64 && s.OC % kDirectNR == 0)) return false;
+  const bool gemm_k = s.C <= 64 || (s.C <= 128 && s.OC >= 48 && s.OH() * s.OW() >= 1024);
+  if (s.is_pointwise() && gemm_k && !(s.OC <= 64 && s.OC % kDirectNR == 0)) return false;
   return isa == Isa::avx512 || isa == Isa::avx512vnni;
 }
 

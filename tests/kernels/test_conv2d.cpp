@@ -81,6 +81,7 @@ TEST_CASE("conv2d: every ISA path matches the ref loop nest within the dot-produ
       conv(1, 40, 37, 29, 50, 1, 1, 0),        // 1x1 GEMM over 1073 pixels: B panels copied from the image, 17-column last panel
       conv(1, 48, 33, 35, 96, 3, 1, 1, 1, 2),  // grouped 3x3, 48 channels a group: panels copied from padded planes, narrow last
       conv(1, 65, 7, 7, 130, 1, 1, 0),         // 1x1 direct in place, two-row tiles
+      conv(1, 100, 33, 32, 70, 1, 1, 0),       // 1x1 over 100 channels on 1056 pixels: the GEMM path, B panels copied
       conv(1, 40, 9, 11, 64, 1, 1, 0),         // 1x1 over 40 channels into 64: direct, 99 pixels, a 1-pixel tail
       conv(1, 72, 5, 9, 40, 1, 1, 0),          // 1x1 direct in place: 45 pixels, a 3-pixel tail tile
       conv(2, 80, 4, 4, 20, 1, 1, 0),          // 1x1 direct in place: batch 2, 16 pixels
