@@ -173,6 +173,25 @@ TEST_CASE("conv2d: convs over at most 4 channels take the stem path, stride <= 2
   set_active_isa(saved);
 }
 
+TEST_CASE("conv2d: AVX-512 1x1 convs take the GEMM path over few channels, or up to 128 on large maps") {
+  if (!isa_supported(Isa::avx512)) return;
+  const Isa saved = active_isa();
+  set_active_isa(Isa::avx512);
+  auto direct = [](const Conv2dShape& s) {
+    std::vector<float> w(s.OC * s.C, 0.5f);
+    return bool(pack_conv2d(w.data(), s).direct);
+  };
+  CHECK_FALSE(direct(conv(1, 64, 56, 56, 256, 1, 1, 0)));  // ResNet-50's 64 -> 256
+  CHECK(direct(conv(1, 64, 56, 56, 64, 1, 1, 0)));         // into two whole direct panels
+  CHECK_FALSE(direct(conv(1, 128, 56, 56, 256, 1, 1, 0)));  // Wide ResNet-50's 128 -> 256
+  CHECK_FALSE(direct(conv(1, 100, 33, 32, 70, 1, 1, 0)));  // 1056 pixels
+  CHECK(direct(conv(1, 100, 31, 33, 70, 1, 1, 0)));         // 1023 pixels
+  CHECK(direct(conv(1, 128, 56, 56, 24, 1, 1, 0)));         // into too few channels
+  CHECK(direct(conv(1, 129, 56, 56, 256, 1, 1, 0)));        // over too many
+  CHECK(direct(conv(1, 128, 28, 28, 512, 1, 1, 0)));        // ResNet-50's 128 -> 512 at 28x28
+  set_active_isa(saved);
+}
+
 TEST_CASE("conv2d: any thread count gives the same bits (bands and panel runs split unevenly)") {
   // Each output tile is computed the same way whichever thread takes it, so results must
   // be identical; odd thread counts split pixel bands and channel-panel runs mid-way, and
