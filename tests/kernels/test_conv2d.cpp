@@ -182,7 +182,8 @@ TEST_CASE("conv2d: AVX-512 1x1 convs take the GEMM path over few channels, or up
     return bool(pack_conv2d(w.data(), s).direct);
   };
   CHECK_FALSE(direct(conv(1, 64, 56, 56, 256, 1, 1, 0)));  // ResNet-50's 64 -> 256
-  CHECK(direct(conv(1, 64, 56, 56, 64, 1, 1, 0)));         // into two whole direct panels
+  CHECK(direct(conv(1, 64, 31, 33, 64, 1, 1, 0)));         // into two whole direct panels, 1023 pixels
+  CHECK_FALSE(direct(conv(1, 64, 32, 32, 64, 1, 1, 0)));  // the same on 1024: the GEMM copies B
   CHECK_FALSE(direct(conv(1, 128, 56, 56, 256, 1, 1, 0)));  // Wide ResNet-50's 128 -> 256
   CHECK_FALSE(direct(conv(1, 100, 33, 32, 70, 1, 1, 0)));  // 1056 pixels
   CHECK(direct(conv(1, 100, 31, 33, 70, 1, 1, 0)));         // 1023 pixels
