@@ -141,8 +141,8 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
   // 0.79x its speed on one thread and +13-16 % on two, 48 -> 192 +19 % and +12 %; the
   // AVX2 path's 256 -> 64 +51 %. At 28x28 and 14x14 it was +5 % on one thread but lost up
   // to 12 % on two, which split the rows and so halve each copy's reuse: hence the size.
-  // Copied for a single row tile it loses (a grouped 3x3 with 4 channels a group, -17-27 %),
-  // so a block needs 3 row tiles (56 channels a group, 4 tiles: +11 %).
+  // Copied for a single row tile it loses (grouped 3x3s with 4 or 8 channels a group: -10 to
+  // -27 %), so a block needs 3 row tiles (56 channels a group, 4 tiles: +11 %).
   const bool pack_panels = in_place && !c_major && N >= 1024;
   // The epilogue of the tile at (row, col) in the K block [first, last]: beta and the
   // biases and activation apply once, on the first and the last block.
