@@ -240,15 +240,21 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
       }
     }
   };
-  // A packed beforehand and B read in place (the GEMM path of convs): nothing is packed in
-  // the call, so tiles can move between threads for free. They are claimed a block at a
-  // time (8 B panels, or one A block, whose pass over B a static split makes anyway), and
-  // a thread that finishes takes the rest of another's: this VM's two vCPUs differ by up to
-  // 1.4x for spells on such memory-heavy products. Two threads, alternating in one
-  // process: 1x1 convs 16 -> 96 at 112^2 +5 to +32 %, 24 -> 144 at 56^2 +5 to +14 %,
-  // 64 -> 256 at 56^2 +1 to +5 %, 64 -> 384 at 14^2 level. (SGEMM proper packs B per
-  // thread; balancing it needed barriers and lost on small products: kernels/README.md.)
-  if (a.packed && in_place) parallel_for_balanced(split.tiles, split_n ? 8 : mc_blk / g.mr, run, split.threads);
+  // A packed beforehand and B read in place (the GEMM path of convs): nothing shared is
+  // packed in the call (B's copies are the claiming thread's own), so tiles can move
+  // between threads for free. They are claimed a block at a time (8 B panels, or one A
+  // block, whose pass over B a static split makes anyway), and a thread that finishes takes
+  // the rest of another's: this VM's two vCPUs differ by up to 1.4x for spells on such
+  // memory-heavy products. Two threads, alternating in one process: 1x1 convs 16 -> 96 at
+  // 112^2 +5 to +32 %, 24 -> 144 at 56^2 +5 to +14 %, 64 -> 256 at 56^2 +1 to +5 %,
+  // 64 -> 384 at 14^2 level. (SGEMM proper packs B per thread; balancing it needed
+  // barriers and lost on small products: kernels/README.md.)
+  // C-major, a claim is 32 B panels: 4 KiB runs of each output plane where 8 panels wrote
+  // 1 KiB. Pinned 16-core Xeon, two threads, two runs: 16 -> 96 at 112^2 0.58-0.59x ->
+  // 0.75-0.77x oneDNN, 16 -> 64 at 112^2 +8-10 %, 48 -> 192 at 56^2 +0-5 %, the others
+  // level to -3 %; one thread level to +4 %.
+  const int64_t claim = split_n ? (c_major ? 32 : 8) : mc_blk / g.mr;
+  if (a.packed && in_place) parallel_for_balanced(split.tiles, claim, run, split.threads);
   else parallel_for(split.tiles, 1, run, split.threads);
 }
 
