@@ -44,12 +44,14 @@ int64_t direct_k(const Conv2dShape& s, int64_t c, int64_t kh, int64_t kw) { retu
 //   panels out of the image, it is level to 31 % slower (pinned 16-core Xeon, two runs;
 //   one thread: 64 -> 64 at 56x56 level, 24 -> 64 and 16 -> 64 +20-27 %, 16 -> 64 at
 //   112x112 +20-31 %; two threads: level to +22 %).
-// - On those larger maps the GEMM path also wins over 65-128 channels into 48 or more.
+// - On those larger maps the GEMM path also wins over 65-256 channels into 48 or more.
 //   Same machine, against oneDNN, one and two threads: at 56x56 128 -> 256 0.80-0.85x ->
 //   0.98-1.00x and +9-21 %, 128 -> 128 +6-15 % and +15-21 %, 72 -> 144 +21-23 % and
-//   +13-22 %, 80 -> 480 -3 % and +15-19 %. Over 129-256 channels it was level to +10 %;
-//   at 28x28 and 14x14, where the GEMM reads B in place, level to -9 % (512 -> 128 at
-//   28x28: -22 to -28 % on two threads).
+//   +13-22 %, 80 -> 480 -3 % and +15-19 %; with K up to 256 C-major (kernels/gemm.cpp),
+//   ResNet-50's 256 -> 64 0.77x -> 0.90x and 0.73x -> 0.82x, 256 -> 128 0.76x -> 0.91x and
+//   0.89x -> 0.94x, 256 -> 256 0.74x -> 0.94x and 0.83x -> 0.93x. At 28x28 and 14x14,
+//   where the GEMM reads B in place, it was level to -9 % (512 -> 128 at 28x28: -22 to
+//   -28 % on two threads).
 // On AVX2 it takes every conv with groups == 1 but the 1x1 stride-1 ones, which its
 // passes (several per tile, each with transposed stores) ran up to 20 % slower than the
 // GEMM path (ResNet-50's 1x1s); on the others it is level (strided 1x1) to 1.5x faster
@@ -58,7 +60,7 @@ bool use_direct(Isa isa, const Conv2dShape& s) {
   if (s.groups != 1) return false;
   if (isa == Isa::avx2) return !s.is_pointwise();
   const bool large_map = s.OH() * s.OW() >= 1024;
-  const bool gemm_k = s.C <= 64 || (s.C <= 128 && s.OC >= 48 && large_map);
+  const bool gemm_k = s.C <= 64 || (s.C <= 256 && s.OC >= 48 && large_map);
   const bool whole_panels = s.OC <= 64 && s.OC % kDirectNR == 0 && !large_map;
   if (s.is_pointwise() && gemm_k && !whole_panels) return false;
   return isa == Isa::avx512 || isa == Isa::avx512vnni;

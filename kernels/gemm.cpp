@@ -118,21 +118,27 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
   // packed B streams from L2 and gains nothing (512^3 with MC 224: -1 %).
   const int64_t mc_blk = in_place ? std::max(g.mc, g.mc * g.kc / std::min(g.kc, K) / g.mr * g.mr) : g.mc;
 
-  // A short K (at most 64) and a C over 1 MiB, B read in place: a 1x1 conv over few
-  // channels into many, on a large map (MobileNetV2's 16 -> 96 at 112x112, K = 16;
-  // ResNet-50's 64 -> 256 at 56x56), where writing C sets the pace. Each A panel then
-  // sweeps the whole row of B panels, so every output channel plane is written front to
-  // back in long runs, where the BLIS order writes 128 bytes into each of M planes per B
-  // panel. The block's B is first copied into contiguous panels (read in place, a panel's
-  // rows lie a plane apart), which every A panel then reads from L2; threads split the
-  // columns, so that each copies only its own. Pinned 16-core Xeon, alternating in one
-  // process with oneDNN, against the BLIS order over panels copied one at a time (below):
-  // 64 -> 256 at 56x56 0.83x -> 0.96-0.97x its speed on one thread, 0.77-0.85x ->
-  // 0.88-0.97x on two; 48 -> 192 at 56x56 0.73-0.76x -> 0.93-0.98x and +10-15 %; 24 -> 144
-  // at 56x56 0.70x -> 0.82-0.83x and +4-8 %; 16 -> 96 at 112x112 +4-14 % on one thread but
-  // -2-4 % on two; 64 -> 384 at 28x28 +2-7 % and +1-10 %. (In place, K = 40-64 in this
-  // order ran level to -5 %, and K <= 32 gained a third of what it gains copied.)
-  const bool c_major = a.packed && in_place && !a.rows && K <= 64 && M * N * 4 > (int64_t(1) << 20);
+  // A K of at most 256 and a C over 1 MiB, B read in place: a 1x1 conv on a large map
+  // (MobileNetV2's 16 -> 96 at 112x112, K = 16; ResNet-50's 64 -> 256 and 256 -> 128 at
+  // 56x56), where writing C sets the pace. Each A panel then sweeps the whole row of B
+  // panels, so every output channel plane is written front to back in long runs, where
+  // the BLIS order writes 128 bytes into each of M planes per B panel. The block's B is
+  // first copied into contiguous panels (read in place, a panel's rows lie a plane apart),
+  // which every A panel then reads from L2: a claim's copy (below) is K x 4 KiB, at most
+  // half of L2. Threads split the columns, so that each copies only its own. Pinned 16-core
+  // Xeon, alternating in one process with oneDNN, against the BLIS order over panels
+  // copied one at a time (below):
+  // - K <= 64: 64 -> 256 at 56x56 0.83x -> 0.96-0.97x its speed on one thread, 0.77-0.85x
+  //   -> 0.88-0.97x on two; 48 -> 192 at 56x56 0.73-0.76x -> 0.93-0.98x and +10-15 %;
+  //   24 -> 144 at 56x56 0.70x -> 0.82-0.83x and +4-8 %; 16 -> 96 at 112x112 +4-14 % on one
+  //   thread but -2-4 % on two; 64 -> 384 at 28x28 +2-7 % and +1-10 %. (In place, K =
+  //   40-64 in this order ran level to -5 %, and K <= 32 gained a third of what it gains
+  //   copied.)
+  // - K = 96-256 at 56x56: 256 -> 128 0.85x -> 0.91x and 0.90x -> 0.94x, 256 -> 256 0.82x
+  //   -> 0.94x and 0.90x -> 0.93x, 128 -> 256 +6 % and level, 96 -> 576 1.01x -> 1.22x and
+  //   0.95x -> 1.10x. At 28x28 level (256 -> 512, 512 -> 256: too small a C for this order
+  //   from 512 channels); the AVX2 path level.
+  const bool c_major = a.packed && in_place && !a.rows && K <= 256 && M * N * 4 > (int64_t(1) << 20);
   // Otherwise a B read in place over a large map (N >= 1024) is copied, one column panel at
   // a time, into a contiguous buffer that the A block's row tiles then share from L1. In
   // place, a panel's k rows lie an image plane apart: a line pair each in a few L1 sets

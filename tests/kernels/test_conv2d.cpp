@@ -82,6 +82,7 @@ TEST_CASE("conv2d: every ISA path matches the ref loop nest within the dot-produ
       conv(1, 48, 33, 35, 96, 3, 1, 1, 1, 2),  // grouped 3x3, 48 channels a group: panels copied from padded planes, narrow last
       conv(1, 65, 7, 7, 130, 1, 1, 0),         // 1x1 direct in place, two-row tiles
       conv(1, 100, 33, 32, 70, 1, 1, 0),       // 1x1 over 100 channels on 1056 pixels: the GEMM path, B panels copied
+      conv(1, 150, 47, 45, 130, 1, 1, 0),      // 1x1 GEMM, K 150 into a C over 1 MiB: C-major over B copied whole
       conv(1, 40, 9, 11, 64, 1, 1, 0),         // 1x1 over 40 channels into 64: direct, 99 pixels, a 1-pixel tail
       conv(1, 72, 5, 9, 40, 1, 1, 0),          // 1x1 direct in place: 45 pixels, a 3-pixel tail tile
       conv(2, 80, 4, 4, 20, 1, 1, 0),          // 1x1 direct in place: batch 2, 16 pixels
@@ -173,7 +174,7 @@ TEST_CASE("conv2d: convs over at most 4 channels take the stem path, stride <= 2
   set_active_isa(saved);
 }
 
-TEST_CASE("conv2d: AVX-512 1x1 convs take the GEMM path over few channels, or up to 128 on large maps") {
+TEST_CASE("conv2d: AVX-512 1x1 convs take the GEMM path over few channels, or up to 256 on large maps") {
   if (!isa_supported(Isa::avx512)) return;
   const Isa saved = active_isa();
   set_active_isa(Isa::avx512);
@@ -188,7 +189,8 @@ TEST_CASE("conv2d: AVX-512 1x1 convs take the GEMM path over few channels, or up
   CHECK_FALSE(direct(conv(1, 100, 33, 32, 70, 1, 1, 0)));  // 1056 pixels
   CHECK(direct(conv(1, 100, 31, 33, 70, 1, 1, 0)));         // 1023 pixels
   CHECK(direct(conv(1, 128, 56, 56, 24, 1, 1, 0)));         // into too few channels
-  CHECK(direct(conv(1, 129, 56, 56, 256, 1, 1, 0)));        // over too many
+  CHECK_FALSE(direct(conv(1, 256, 56, 56, 64, 1, 1, 0)));   // ResNet-50's 256 -> 64
+  CHECK(direct(conv(1, 257, 56, 56, 256, 1, 1, 0)));        // over too many
   CHECK(direct(conv(1, 128, 28, 28, 512, 1, 1, 0)));        // ResNet-50's 128 -> 512 at 28x28
   set_active_isa(saved);
 }
@@ -207,7 +209,8 @@ TEST_CASE("conv2d: any thread count gives the same bits (bands and panel runs sp
                                            conv(2, 40, 15, 15, 40, 3, 2, 1, 1, 40), conv(1, 97, 9, 9, 97, 5, 1, 2, 1, 97),
                                            conv(1, 24, 56, 56, 144, 1, 1, 0), conv(1, 64, 13, 13, 300, 1, 1, 0),
                                            conv(2, 232, 47, 49, 70, 1, 1, 0), conv(2, 24, 63, 57, 78, 1, 1, 0),
-                                           conv(2, 40, 37, 29, 50, 1, 1, 0), conv(2, 56, 61, 59, 75, 1, 1, 0)};
+                                           conv(2, 40, 37, 29, 50, 1, 1, 0), conv(2, 56, 61, 59, 75, 1, 1, 0),
+                                           conv(2, 150, 47, 45, 130, 1, 1, 0)};
   for (const Conv2dShape& s : shapes) {
     Generator g(s.C + s.OC);
     std::vector<float> x(s.N * s.C * s.H * s.W), w(s.OC * (s.C / s.groups) * s.KH * s.KW), b(s.OC);
