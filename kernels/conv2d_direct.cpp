@@ -211,8 +211,10 @@ void conv2d_direct(float* y, const float* x, const PackedConv2d& w, const float*
   // pixel tiles claimed as below: channel-panel-major, it streamed that input from L3 once
   // per weight panel, 64-256 channel planes at a time. ResNet-50's 256 -> 64 and 256 -> 128
   // at 56x56 (3.2 MB), alternating in one process on a 16-core Xeon, pinned: +4 % and +12 %
-  // at one thread, +14 % at two; on the 2-vCPU VM +5-7 % and +7-10 %. Smaller inputs,
-  // read from L2 either way, gained nothing pixel-major (28x28 and 14x14: level to -9 %).
+  // at one thread, +14 % at two; on the 2-vCPU VM +5-7 % and +7-10 %. (Those two now take
+  // the GEMM path, use_direct; this walk remains for such inputs into few channels, or
+  // over more than 256.) Smaller inputs, read from L2 either way, gained nothing
+  // pixel-major (28x28 and 14x14: level to -9 %).
   const bool large_pointwise = L.in_place && oc_tiles >= 2 && s.C * s.H * s.W * 4 > (int64_t(2) << 20);
   // Pixel-major threads walk their pixel tiles once per group of weight panels. A panel
   // that fits in L1 beside the tiles' input (24 KiB of the 32-48 KiB L1s this was tuned
