@@ -138,7 +138,13 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
   //   -> 0.94x and 0.90x -> 0.93x, 128 -> 256 +6 % and level, 96 -> 576 1.01x -> 1.22x and
   //   0.95x -> 1.10x. At 28x28 level (256 -> 512, 512 -> 256: too small a C for this order
   //   from 512 channels); the AVX2 path level.
-  const bool c_major = a.packed && in_place && !a.rows && K <= 256 && M * N * 4 > (int64_t(1) << 20);
+  // - A C over 512 KiB suffices on maps of 1024 pixels or more, two runs: at 56x56
+  //   256 -> 64 +13 % on one thread and +5-6 % on two, 64 -> 64 +1-4 % and +5-7 %, 24 -> 64
+  //   -2 to +24 % and +10 %. At 28x28 such a C gained on one thread but lost on two (32 ->
+  //   192 and 40 -> 240: -8 to -13 %, the threads' shares there under one claim of panels).
+  const int64_t c_bytes = M * N * 4;
+  const bool c_major = a.packed && in_place && !a.rows && K <= 256 &&
+                       (c_bytes > (int64_t(1) << 20) || (c_bytes > (int64_t(512) << 10) && N >= 1024));
   // Otherwise a B read in place over a large map (N >= 1024) is copied, one column panel at
   // a time, into a contiguous buffer that the A block's row tiles then share from L1. In
   // place, a panel's k rows lie an image plane apart: a line pair each in a few L1 sets
