@@ -124,8 +124,10 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
   // panels, so every output channel plane is written front to back in long runs, where
   // the BLIS order writes 128 bytes into each of M planes per B panel. The block's B is
   // first copied into contiguous panels (read in place, a panel's rows lie a plane apart),
-  // which every A panel then reads from L2: a claim's copy (below) is K x 4 KiB, at most
-  // half of L2. Threads split the columns, so that each copies only its own. Pinned 16-core
+  // which every A panel then reads from L2: on several threads a claim's copy (below) is
+  // K x 4 KiB, at most half of L2; one thread copies its block whole (K x 8 KiB; copying it
+  // in halves, or quarters, was level). Threads split the columns, so that each copies
+  // only its own. Pinned 16-core
   // Xeon, alternating in one process with oneDNN, against the BLIS order over panels
   // copied one at a time (below):
   // - K <= 64: 64 -> 256 at 56x56 0.83x -> 0.96-0.97x its speed on one thread, 0.77-0.85x
@@ -264,7 +266,7 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
   // C-major, a claim is 32 B panels: 4 KiB runs of each output plane where 8 panels wrote
   // 1 KiB. Pinned 16-core Xeon, two threads, two runs: 16 -> 96 at 112^2 0.58-0.59x ->
   // 0.75-0.77x oneDNN, 16 -> 64 at 112^2 +8-10 %, 48 -> 192 at 56^2 +0-5 %, the others
-  // level to -3 %; one thread level to +4 %.
+  // level to -3 %.
   const int64_t claim = split_n ? (c_major ? 32 : 8) : mc_blk / g.mr;
   if (a.packed && in_place) parallel_for_balanced(split.tiles, claim, run, split.threads);
   else parallel_for(split.tiles, 1, run, split.threads);
