@@ -52,6 +52,12 @@ int64_t direct_k(const Conv2dShape& s, int64_t c, int64_t kh, int64_t kw) { retu
 //   0.89x -> 0.94x, 256 -> 256 0.74x -> 0.94x and 0.83x -> 0.93x. At 28x28 and 14x14,
 //   where the GEMM reads B in place, it was level to -9 % (512 -> 128 at 28x28: -22 to
 //   -28 % on two threads).
+// - A stride-2 1x1 over at most 256 channels into an output over 1 MiB goes to the GEMM
+//   path too, which reads a gathered copy of its input and writes that output C-major
+//   (kernels/gemm.cpp). ResNet-50's 256 -> 512 downsample at 56x56, two runs: 0.73x ->
+//   0.83-0.84x oneDNN on two threads, 0.77-0.84x -> 0.82-0.83x on one. Smaller outputs
+//   lost 1-45 % (64 -> 128 at 56x56 on two threads: the copy is built on one), and so
+//   did 512 -> 1024 and 1024 -> 2048 (11-32 %).
 // On AVX2 it takes every conv with groups == 1 but the 1x1 stride-1 ones, which its
 // passes (several per tile, each with transposed stores) ran up to 20 % slower than the
 // GEMM path (ResNet-50's 1x1s); on the others it is level (strided 1x1) to 1.5x faster
@@ -63,6 +69,8 @@ bool use_direct(Isa isa, const Conv2dShape& s) {
   const bool gemm_k = s.C <= 64 || (s.C <= 256 && s.OC >= 48 && large_map);
   const bool whole_panels = s.OC <= 64 && s.OC % kDirectNR == 0 && !large_map;
   if (s.is_pointwise() && gemm_k && !whole_panels) return false;
+  const bool strided_one = s.KH == 1 && s.KW == 1 && s.PH == 0 && s.PW == 0 && s.SH == 2 && s.SW == 2;
+  if (strided_one && s.C <= 256 && s.OC * s.OH() * s.OW() * 4 > (int64_t(1) << 20)) return false;
   return isa == Isa::avx512 || isa == Isa::avx512vnni;
 }
 
@@ -203,8 +211,9 @@ void conv2d_direct(float* y, const float* x, const PackedConv2d& w, const float*
   // Tiles on the border skip the taps that read padding (kernels/conv2d_ukernel.h).
   const bool skips = (s.PH > 0 || s.PW > 0) && s.KH <= kMaxSegments;
   // Pixel-major too: a strided 1x1 conv read in place with 16 weight panels or more
-  // (ResNet-50's 256 -> 512 downsample at 56x56: its 3.2 MiB input streamed from L3 once
-  // per panel channel-panel-major; +3-7 % at one thread, +0-6 % at two).
+  // (ResNet-50's 256 -> 512 downsample at 56x56, before it took the GEMM path: its 3.2 MiB
+  // input streamed from L3 once per panel channel-panel-major; +3-7 % at one thread,
+  // +0-6 % at two).
   const bool strided_one = image && !L.in_place && s.KH == 1 && s.KW == 1 && oc_tiles >= 16;
   const bool pixel_major = (!image || strided_one) && pix_tiles >= 4 * get_num_threads();
   // And a 1x1 stride-1 conv whose input outgrows L2 (2 MiB leaves margin), its runs of

@@ -84,6 +84,7 @@ TEST_CASE("conv2d: every ISA path matches the ref loop nest within the dot-produ
       conv(1, 100, 33, 32, 70, 1, 1, 0),       // 1x1 over 100 channels on 1056 pixels: the GEMM path, B panels copied
       conv(1, 150, 47, 45, 130, 1, 1, 0),      // 1x1 GEMM, K 150 into a C over 1 MiB: C-major over B copied whole
       conv(1, 48, 40, 41, 100, 1, 1, 0),       // C-major from 512 KiB on 1640 pixels, an 8-column last panel read in place
+      conv(1, 40, 75, 71, 200, 1, 2, 0),       // stride-2 1x1 into a C over 1 MiB: the GEMM on the phase copy, C-major
       conv(1, 40, 9, 11, 64, 1, 1, 0),         // 1x1 over 40 channels into 64: direct, 99 pixels, a 1-pixel tail
       conv(1, 72, 5, 9, 40, 1, 1, 0),          // 1x1 direct in place: 45 pixels, a 3-pixel tail tile
       conv(2, 80, 4, 4, 20, 1, 1, 0),          // 1x1 direct in place: batch 2, 16 pixels
@@ -193,6 +194,10 @@ TEST_CASE("conv2d: AVX-512 1x1 convs take the GEMM path over few channels, or up
   CHECK_FALSE(direct(conv(1, 256, 56, 56, 64, 1, 1, 0)));   // ResNet-50's 256 -> 64
   CHECK(direct(conv(1, 257, 56, 56, 256, 1, 1, 0)));        // over too many
   CHECK(direct(conv(1, 128, 28, 28, 512, 1, 1, 0)));        // ResNet-50's 128 -> 512 at 28x28
+  CHECK_FALSE(direct(conv(1, 256, 56, 56, 512, 1, 2, 0)));  // its 256 -> 512 downsample: C-major
+  CHECK(direct(conv(1, 512, 28, 28, 1024, 1, 2, 0)));       // the next one: K 512
+  CHECK(direct(conv(1, 64, 56, 56, 128, 1, 2, 0)));         // ResNet-18's: a C under 1 MiB
+  CHECK_FALSE(direct(conv(1, 40, 75, 71, 200, 1, 2, 0)));  // the shape the ISA test runs on this path
   set_active_isa(saved);
 }
 
