@@ -56,7 +56,7 @@ int64_t direct_k(const Conv2dShape& s, int64_t c, int64_t kh, int64_t kw) { retu
 //   path too, which reads a gathered copy of its input and writes that output C-major
 //   (kernels/gemm.cpp). ResNet-50's 256 -> 512 downsample at 56x56, two runs: 0.73x ->
 //   0.83-0.84x oneDNN on two threads, 0.77-0.84x -> 0.82-0.83x on one. Smaller outputs
-//   lost 1-45 % (64 -> 128 at 56x56 on two threads: the copy is built on one), and so
+//   lost 1-46 % (64 -> 128 at 56x56 on two threads: 0.81-0.82x -> 0.44-0.47x), and so
 //   did 512 -> 1024 and 1024 -> 2048 (11-32 %).
 // On AVX2 it takes every conv with groups == 1 but the 1x1 stride-1 ones, which its
 // passes (several per tile, each with transposed stores) ran up to 20 % slower than the
