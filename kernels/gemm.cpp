@@ -113,8 +113,9 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
   const int64_t b_width = uk_narrow && N <= 8 && !prepacked_b ? N : g.nr;
   // A B read in place is re-read for every A block, from rows scattered over an image.
   // When K is short the A block is small: make it taller, up to the same L2 footprint,
-  // so each B micro-panel serves more rows (ResNet-50's 64 -> 256 1x1 conv, K = 64: 19
-  // row tiles per panel instead of 8 with MC 112, +1-3 % at one and two threads). A
+  // so each B micro-panel serves more rows (ResNet-50's 64 -> 256 1x1 conv, K = 64, when
+  // it ran in this order: 19 row tiles per panel instead of 8 with MC 112, +1-3 % at one
+  // and two threads). A
   // packed B streams from L2 and gains nothing (512^3 with MC 224: -1 %).
   const int64_t mc_blk = in_place ? std::max(g.mc, g.mc * g.kc / std::min(g.kc, K) / g.mr * g.mr) : g.mc;
 
@@ -127,9 +128,8 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
   // which every A panel then reads from L2: on several threads a claim's copy (below) is
   // K x 4 KiB, at most half of L2; one thread copies its block whole (K x 8 KiB; copying it
   // in halves, or quarters, was level). Threads split the columns, so that each copies
-  // only its own. Pinned 16-core
-  // Xeon, alternating in one process with oneDNN, against the BLIS order over panels
-  // copied one at a time (below):
+  // only its own. Pinned 16-core Xeon, alternating in one process with oneDNN, against
+  // the BLIS order over panels copied one at a time (below):
   // - K <= 64: 64 -> 256 at 56x56 0.83x -> 0.96-0.97x its speed on one thread, 0.77-0.85x
   //   -> 0.88-0.97x on two; 48 -> 192 at 56x56 0.73-0.76x -> 0.93-0.98x and +10-15 %;
   //   24 -> 144 at 56x56 0.70x -> 0.82-0.83x and +4-8 %; 16 -> 96 at 112x112 +4-14 % on one
