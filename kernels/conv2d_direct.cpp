@@ -69,8 +69,8 @@ bool use_direct(Isa isa, const Conv2dShape& s) {
   const bool gemm_k = s.C <= 64 || (s.C <= 256 && s.OC >= 48 && large_map);
   const bool whole_panels = s.OC <= 64 && s.OC % kDirectNR == 0 && !large_map;
   if (s.is_pointwise() && gemm_k && !whole_panels) return false;
-  const bool strided_one = s.KH == 1 && s.KW == 1 && s.PH == 0 && s.PW == 0 && s.SH == 2 && s.SW == 2;
-  if (strided_one && s.C <= 256 && s.OC * s.OH() * s.OW() * 4 > (int64_t(1) << 20)) return false;
+  const bool strided_pointwise = s.KH == 1 && s.KW == 1 && s.PH == 0 && s.PW == 0 && s.SH == 2 && s.SW == 2;
+  if (strided_pointwise && s.C <= 256 && s.OC * s.OH() * s.OW() * 4 > (int64_t(1) << 20)) return false;
   return isa == Isa::avx512 || isa == Isa::avx512vnni;
 }
 
