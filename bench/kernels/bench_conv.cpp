@@ -4,10 +4,10 @@
 //   onednn_nchw     src/dst in plain NCHW like Tessera's API, weights in oneDNN's best format
 //   onednn_blocked  src/dst/weights all in oneDNN's preferred blocked formats (its best case;
 //                   a network would pay reorders at the edges)
-// conv_f32/<impl>/resnet18_all and resnet50_all run the 20 convs of ResNet-18 and the 53
-// of ResNet-50 at 224x224, batch 1.
-// paired/conv_f32/resnet18_all and resnet50_all: Tessera and onednn_blocked alternating,
-// each running the whole network's convs once per iteration, with their ratios.
+// conv_f32/<impl>/resnet18_all, resnet50_all and mobilenetv2_all run the 20 convs of
+// ResNet-18, the 53 of ResNet-50 and the 52 of MobileNetV2 at 224x224, batch 1.
+// paired/conv_f32/<net>_all: Tessera and onednn_blocked alternating, each running the
+// whole network's convs once per iteration, with their ratios.
 // Weights are packed once outside the timed loop for every implementation.
 #include <benchmark/benchmark.h>
 #include <omp.h>
@@ -80,6 +80,42 @@ std::vector<Layer> resnet50_layers(int64_t n) {
           {"resnet50_layer4_downsample", shape(n, 1024, 14, 2048, 1, 2, 0)},
           {"resnet50_layer4_1x1_2048to512", shape(n, 2048, 7, 512, 1, 1, 0), 2},
           {"resnet50_layer4_3x3", shape(n, 512, 7, 512, 3, 1, 1), 2}};
+}
+
+// MobileNetV2 (torchvision), its 52 convs as 30 distinct shapes: the stem, then per
+// inverted residual block a 1x1 expand (but the first block), a 3x3 depthwise and a 1x1
+// projection, and the last 1x1 into 1280.
+std::vector<Layer> mobilenetv2_layers(int64_t n) {
+  return {{"mobilenetv2_conv1", shape(n, 3, 224, 32, 3, 2, 1)},
+          {"mobilenetv2_dw_32x112", shape(n, 32, 112, 32, 3, 1, 1, 32)},
+          {"mobilenetv2_1x1_32to16x112", shape(n, 32, 112, 16, 1, 1, 0)},
+          {"mobilenetv2_1x1_16to96x112", shape(n, 16, 112, 96, 1, 1, 0)},
+          {"mobilenetv2_dw_96x112_s2", shape(n, 96, 112, 96, 3, 2, 1, 96)},
+          {"mobilenetv2_1x1_96to24x56", shape(n, 96, 56, 24, 1, 1, 0)},
+          {"mobilenetv2_1x1_24to144x56", shape(n, 24, 56, 144, 1, 1, 0), 2},
+          {"mobilenetv2_dw_144x56", shape(n, 144, 56, 144, 3, 1, 1, 144)},
+          {"mobilenetv2_1x1_144to24x56", shape(n, 144, 56, 24, 1, 1, 0)},
+          {"mobilenetv2_dw_144x56_s2", shape(n, 144, 56, 144, 3, 2, 1, 144)},
+          {"mobilenetv2_1x1_144to32x28", shape(n, 144, 28, 32, 1, 1, 0)},
+          {"mobilenetv2_1x1_32to192x28", shape(n, 32, 28, 192, 1, 1, 0), 3},
+          {"mobilenetv2_dw_192x28", shape(n, 192, 28, 192, 3, 1, 1, 192), 2},
+          {"mobilenetv2_1x1_192to32x28", shape(n, 192, 28, 32, 1, 1, 0), 2},
+          {"mobilenetv2_dw_192x28_s2", shape(n, 192, 28, 192, 3, 2, 1, 192)},
+          {"mobilenetv2_1x1_192to64x14", shape(n, 192, 14, 64, 1, 1, 0)},
+          {"mobilenetv2_1x1_64to384x14", shape(n, 64, 14, 384, 1, 1, 0), 4},
+          {"mobilenetv2_dw_384x14", shape(n, 384, 14, 384, 3, 1, 1, 384), 4},
+          {"mobilenetv2_1x1_384to64x14", shape(n, 384, 14, 64, 1, 1, 0), 3},
+          {"mobilenetv2_1x1_384to96x14", shape(n, 384, 14, 96, 1, 1, 0)},
+          {"mobilenetv2_1x1_96to576x14", shape(n, 96, 14, 576, 1, 1, 0), 3},
+          {"mobilenetv2_dw_576x14", shape(n, 576, 14, 576, 3, 1, 1, 576), 2},
+          {"mobilenetv2_1x1_576to96x14", shape(n, 576, 14, 96, 1, 1, 0), 2},
+          {"mobilenetv2_dw_576x14_s2", shape(n, 576, 14, 576, 3, 2, 1, 576)},
+          {"mobilenetv2_1x1_576to160x7", shape(n, 576, 7, 160, 1, 1, 0)},
+          {"mobilenetv2_1x1_160to960x7", shape(n, 160, 7, 960, 1, 1, 0), 3},
+          {"mobilenetv2_dw_960x7", shape(n, 960, 7, 960, 3, 1, 1, 960), 3},
+          {"mobilenetv2_1x1_960to160x7", shape(n, 960, 7, 160, 1, 1, 0), 2},
+          {"mobilenetv2_1x1_960to320x7", shape(n, 960, 7, 320, 1, 1, 0)},
+          {"mobilenetv2_1x1_320to1280x7", shape(n, 320, 7, 1280, 1, 1, 0)}};
 }
 
 std::vector<Layer> other_layers() {
@@ -231,6 +267,13 @@ void conv_bench_on_cpu(benchmark::State& state, Layer layer) {
   bench::set_flops_counters(state, conv_flops(layer.s), 1);
 }
 
+// The whole networks' conv lists, batch 1, as conv_f32/<impl>/<name> and paired/conv_f32/<name>.
+std::vector<std::pair<const char*, std::vector<Layer>>> networks() {
+  return {{"resnet18_all", resnet18_layers(1)},
+          {"resnet50_all", resnet50_layers(1)},
+          {"mobilenetv2_all", mobilenetv2_layers(1)}};
+}
+
 const int registered = [] {
   const std::pair<const char*, Impl> impls[] = {{"tessera", Impl::tessera},
                                                 {"tessera_avx2", Impl::tessera_avx2},
@@ -243,7 +286,7 @@ const int registered = [] {
     // would end the process here, before main can report it.)
     const bool avx2_is_widest = bench::widest_fp32_isa() == Isa::avx2;
     if (impl == Impl::tessera_avx2 && (!isa_supported(Isa::avx2) || avx2_is_widest)) continue;
-    for (auto [net, layers] : {std::pair{"resnet18_all", resnet18_layers(1)}, std::pair{"resnet50_all", resnet50_layers(1)}}) {
+    for (auto [net, layers] : networks()) {
       auto* all = benchmark::RegisterBenchmark((std::string("conv_f32/") + name + "/" + net).c_str(), conv_bench, impl,
                                                layers);
       all->ArgName("threads")->UseRealTime()->Unit(benchmark::kMillisecond);
@@ -257,7 +300,7 @@ const int registered = [] {
       for (int t : bench::thread_counts()) b->Arg(t);
     }
   }
-  for (auto [net, layers] : {std::pair{"resnet18_all", resnet18_layers(1)}, std::pair{"resnet50_all", resnet50_layers(1)}}) {
+  for (auto [net, layers] : networks()) {
     auto* b = benchmark::RegisterBenchmark((std::string("paired/conv_f32/") + net).c_str(), conv_paired_bench, layers);
     b->ArgName("threads")->UseManualTime()->Iterations(31)->Unit(benchmark::kMillisecond);
     for (int t : bench::thread_counts()) b->Arg(t);
