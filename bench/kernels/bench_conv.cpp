@@ -82,40 +82,40 @@ std::vector<Layer> resnet50_layers(int64_t n) {
           {"resnet50_layer4_3x3", shape(n, 512, 7, 512, 3, 1, 1), 2}};
 }
 
-// MobileNetV2 (torchvision), its 52 convs as 30 distinct shapes: the stem, then per
-// inverted residual block a 1x1 expand (but the first block), a 3x3 depthwise and a 1x1
-// projection, and the last 1x1 into 1280.
+// MobileNetV2 (torchvision), its 52 convs as 30 distinct shapes, built from its inverted
+// residual settings: the stem, then per block a 1x1 expand (but where the expansion is 1),
+// a 3x3 depthwise and a 1x1 projection, and the last 1x1 into 1280.
 std::vector<Layer> mobilenetv2_layers(int64_t n) {
-  return {{"mobilenetv2_conv1", shape(n, 3, 224, 32, 3, 2, 1)},
-          {"mobilenetv2_dw_32x112", shape(n, 32, 112, 32, 3, 1, 1, 32)},
-          {"mobilenetv2_1x1_32to16x112", shape(n, 32, 112, 16, 1, 1, 0)},
-          {"mobilenetv2_1x1_16to96x112", shape(n, 16, 112, 96, 1, 1, 0)},
-          {"mobilenetv2_dw_96x112_s2", shape(n, 96, 112, 96, 3, 2, 1, 96)},
-          {"mobilenetv2_1x1_96to24x56", shape(n, 96, 56, 24, 1, 1, 0)},
-          {"mobilenetv2_1x1_24to144x56", shape(n, 24, 56, 144, 1, 1, 0), 2},
-          {"mobilenetv2_dw_144x56", shape(n, 144, 56, 144, 3, 1, 1, 144)},
-          {"mobilenetv2_1x1_144to24x56", shape(n, 144, 56, 24, 1, 1, 0)},
-          {"mobilenetv2_dw_144x56_s2", shape(n, 144, 56, 144, 3, 2, 1, 144)},
-          {"mobilenetv2_1x1_144to32x28", shape(n, 144, 28, 32, 1, 1, 0)},
-          {"mobilenetv2_1x1_32to192x28", shape(n, 32, 28, 192, 1, 1, 0), 3},
-          {"mobilenetv2_dw_192x28", shape(n, 192, 28, 192, 3, 1, 1, 192), 2},
-          {"mobilenetv2_1x1_192to32x28", shape(n, 192, 28, 32, 1, 1, 0), 2},
-          {"mobilenetv2_dw_192x28_s2", shape(n, 192, 28, 192, 3, 2, 1, 192)},
-          {"mobilenetv2_1x1_192to64x14", shape(n, 192, 14, 64, 1, 1, 0)},
-          {"mobilenetv2_1x1_64to384x14", shape(n, 64, 14, 384, 1, 1, 0), 4},
-          {"mobilenetv2_dw_384x14", shape(n, 384, 14, 384, 3, 1, 1, 384), 4},
-          {"mobilenetv2_1x1_384to64x14", shape(n, 384, 14, 64, 1, 1, 0), 3},
-          {"mobilenetv2_1x1_384to96x14", shape(n, 384, 14, 96, 1, 1, 0)},
-          {"mobilenetv2_1x1_96to576x14", shape(n, 96, 14, 576, 1, 1, 0), 3},
-          {"mobilenetv2_dw_576x14", shape(n, 576, 14, 576, 3, 1, 1, 576), 2},
-          {"mobilenetv2_1x1_576to96x14", shape(n, 576, 14, 96, 1, 1, 0), 2},
-          {"mobilenetv2_dw_576x14_s2", shape(n, 576, 14, 576, 3, 2, 1, 576)},
-          {"mobilenetv2_1x1_576to160x7", shape(n, 576, 7, 160, 1, 1, 0)},
-          {"mobilenetv2_1x1_160to960x7", shape(n, 160, 7, 960, 1, 1, 0), 3},
-          {"mobilenetv2_dw_960x7", shape(n, 960, 7, 960, 3, 1, 1, 960), 3},
-          {"mobilenetv2_1x1_960to160x7", shape(n, 960, 7, 160, 1, 1, 0), 2},
-          {"mobilenetv2_1x1_960to320x7", shape(n, 960, 7, 320, 1, 1, 0)},
-          {"mobilenetv2_1x1_320to1280x7", shape(n, 320, 7, 1280, 1, 1, 0)}};
+  std::vector<Layer> layers;
+  auto add = [&](const std::string& name, const Conv2dShape& s) {
+    const std::string full = "mobilenetv2_" + name;
+    for (Layer& l : layers)
+      if (l.name == full) {
+        ++l.count;
+        return;
+      }
+    layers.push_back({full, s});
+  };
+  auto pointwise = [&](int64_t c, int64_t oc, int64_t hw) {
+    add("1x1_" + std::to_string(c) + "to" + std::to_string(oc) + "x" + std::to_string(hw), shape(n, c, hw, oc, 1, 1, 0));
+  };
+  add("conv1", shape(n, 3, 224, 32, 3, 2, 1));
+  int64_t c = 32, hw = 112;
+  // expansion, output channels, blocks, the first block's stride
+  const int64_t settings[][4] = {{1, 16, 1, 1}, {6, 24, 2, 2},  {6, 32, 3, 2},  {6, 64, 4, 2},
+                                 {6, 96, 3, 1}, {6, 160, 3, 2}, {6, 320, 1, 1}};
+  for (const auto& st : settings)
+    for (int64_t i = 0; i < st[2]; ++i) {
+      const int64_t hidden = c * st[0], stride = i == 0 ? st[3] : 1, out_hw = hw / stride;
+      if (st[0] != 1) pointwise(c, hidden, hw);
+      add("dw_" + std::to_string(hidden) + "x" + std::to_string(hw) + (stride == 2 ? "_s2" : ""),
+          shape(n, hidden, hw, hidden, 3, stride, 1, hidden));
+      pointwise(hidden, st[1], out_hw);
+      c = st[1];
+      hw = out_hw;
+    }
+  pointwise(c, 1280, hw);
+  return layers;
 }
 
 std::vector<Layer> other_layers() {
