@@ -187,11 +187,11 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
         if (!in_place && !prepacked_b) b.pack(b.ctx, bp, pc, kc, jc, nc, b_width);
         const float* bblk = prepacked_b ? b.packed->block(pc, jc) : bp;  // the B block's panels
         const int64_t* offsets = in_place ? b.offsets + pc : nullptr;  // null: a packed panel
+        if (c_major) pack_b_rows_at(b_copy, g.nr, b.base, offsets, jc, nc, kc);  // shared by every A block
         for (int64_t ic = m_lo; ic < m_hi; ic += mc_blk) {
           const int64_t mc = std::min(mc_blk, m_hi - ic);
           const float* ablk = a.packed ? a.packed->block(pc, ic) : ap;
           if (c_major) {  // one A panel across every B panel of the block, then the next
-            pack_b_rows_at(b_copy, g.nr, b.base, offsets, jc, nc, kc);
             for (int64_t ir = 0; ir < mc; ir += g.mr) {
               const int64_t m = std::min(g.mr, mc - ir);
               for (int64_t jr = 0; jr < nc; jr += g.nr) {

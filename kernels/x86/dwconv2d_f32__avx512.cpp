@@ -327,8 +327,9 @@ void column_block(const InPlacePlane& p, const ColumnMasks<K, S, V>& m, int64_t 
 // One column block of every plane in the run. The masks depend on the shape alone: worked
 // out per plane, they took 7 % of a 3x3 s2 layer's time at 56x56 (one plane is ~7 blocks);
 // once per run, 3x3 s2, 5x5 s2 and 3x3 at 28x28 ran 7-25 % faster on one thread (old and
-// new builds, each against oneDNN in its own process), 3x3 at 56x56 level. Column blocks outermost is no detour: planes of more than
-// one block (over 64 output columns) come a plane or two per run (conv2d.cpp).
+// new builds, each against oneDNN in its own process), 3x3 at 56x56 level. Column blocks
+// outermost is no detour: planes of more than one block (over 64 output columns) come a
+// plane or two per run (conv2d.cpp).
 template <int K, int S, int V>
 void column_of_planes(const DepthwiseArgs& a, const Conv2dShape& s, InPlacePlane p, int64_t ow0) {
   const ColumnMasks<K, S, V> m = column_masks<K, S, V>(p, ow0);

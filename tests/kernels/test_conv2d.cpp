@@ -83,6 +83,7 @@ TEST_CASE("conv2d: every ISA path matches the ref loop nest within the dot-produ
       conv(1, 65, 7, 7, 130, 1, 1, 0),         // 1x1 direct in place, two-row tiles
       conv(1, 100, 33, 32, 70, 1, 1, 0),       // 1x1 over 100 channels on 1056 pixels: the GEMM path, B panels copied
       conv(1, 150, 47, 45, 130, 1, 1, 0),      // 1x1 GEMM, K 150 into a C over 1 MiB: C-major over B copied whole
+      conv(1, 256, 33, 33, 250, 1, 1, 0),      // the same with K 256: two A blocks share one copy of B
       conv(1, 48, 40, 41, 100, 1, 1, 0),       // C-major from 512 KiB on 1640 pixels, an 8-column last panel read in place
       conv(1, 40, 75, 71, 200, 1, 2, 0),       // stride-2 1x1 into a C over 1 MiB: the GEMM on the phase copy, C-major
       conv(1, 40, 9, 11, 64, 1, 1, 0),         // 1x1 over 40 channels into 64: direct, 99 pixels, a 1-pixel tail
