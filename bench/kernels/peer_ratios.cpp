@@ -312,13 +312,14 @@ std::string format_ratios(const std::vector<Ratio>& ratios) {
     if (ranges) os << "  " << range;
     os << "\n";
   };
-  auto section = [&](Ratio::Kind kind, const char* title, const char* other_head, const char* ratio_head) {
+  auto section = [&](Ratio::Kind kind, const char* title, const char* other_head, const char* ratio_head,
+                     const char* range_head = "95 % range") {
     bool any = false;
     for (const Ratio& r : ratios) {
       if (r.kind != kind) continue;
       if (!any) {
         os << "\n" << title << "\n";
-        line("case", "tessera", other_head, "tessera", other_head, ratio_head, "95 % range");
+        line("case", "tessera", other_head, "tessera", other_head, ratio_head, range_head);
         any = true;
       }
       const bool peak = kind == Ratio::Kind::peak;
@@ -339,7 +340,7 @@ std::string format_ratios(const std::vector<Ratio>& ratios) {
   section(Ratio::Kind::paired,
           "Tessera vs peers, paired: one call each per iteration, alternating (speedup = the median of the\n"
           "per-iteration ratios, peer time / Tessera time; range: their quartiles, not a 95 % range)",
-          "peer", "speedup");
+          "peer", "speedup", "quartiles");
   section(Ratio::Kind::scaling, "Tessera thread scaling, same run (time at threads:1 / time at threads:N)", "base",
           "scaling");
   section(Ratio::Kind::peak,

@@ -278,6 +278,7 @@ TEST_CASE("a paired benchmark gives a row per peer from its counters, the median
     const std::string table = format_ratios(rs);
     CHECK(table.find("paired") != std::string::npos);
     CHECK(table.find("quartiles") != std::string::npos);
+    CHECK(table.find("speedup  quartiles\n") != std::string::npos);  // the column says what its range is
     CHECK(table.find("0.90x  0.88-0.93x") != std::string::npos);
     CHECK(written_csv(rs).find("\npaired,gemm_f32,n:1024/threads:1,tessera,onednn,10000000,9000000,0.9,0.88,0.93\n") !=
           std::string::npos);
