@@ -72,4 +72,19 @@ void pad_plane_f32(float* scratch, const float* x, const Conv2dShape& s);
 void dwconv2d_f32__avx512(const DepthwiseArgs& a, const Conv2dShape& s, float* scratch);
 void dwconv2d_f32__avx2(const DepthwiseArgs& a, const Conv2dShape& s, float* scratch);
 
+
+// Depthwise convs on small maps (AVX-512): several output rows to a vector, each plane copied
+// into zero-padded grids of rows Wg = 4, 8 or 16 floats long, one grid per stride phase
+// (x86/dwconv2d_grid_f32__avx512.cpp). `scratch` holds dwconv2d_grid_scratch_floats(s) floats.
+struct DwGrid {
+  int64_t Wg = 0;     // floats a grid row: 4, 8 or 16; 0 when the shape has no such grid
+  int64_t Hg = 0;     // grid rows, each phase
+  int64_t phase = 0;  // floats a phase grid: Hg * Wg
+};
+// The narrowest grid that holds the shape: stride 1 or 2, kernels 3, 5 or 7 wide, dilation 1.
+DwGrid dwconv_grid(const Conv2dShape& s);
+bool use_dwconv_grid(Isa isa, const Conv2dShape& s);
+int64_t dwconv2d_grid_scratch_floats(const Conv2dShape& s);
+void dwconv2d_grid_f32__avx512(const DepthwiseArgs& a, const Conv2dShape& s, float* scratch);
+
 }  // namespace tessera::kernels

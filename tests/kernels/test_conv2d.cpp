@@ -133,6 +133,22 @@ TEST_CASE("conv2d: every ISA path matches the ref loop nest within the dot-produ
       conv(1, 3, 5, 5, 3, 3, 1, 1, 1, 3),      // 3x3 s1 on a 5x5 plane: one vector, every row at a side
       conv(1, 2, 12, 20, 2, 5, 1, 2, 1, 2),    // 5x5 s1, OW 20: left vector of two, then a one-vector block
       conv(1, 2, 16, 33, 2, 7, 2, 3, 1, 2),    // 7x7 s2, OW 17: both sides
+      // depthwise on small maps, AVX-512: planes copied into grids of rows of 4, 8 or 16
+      conv(2, 24, 7, 7, 24, 3, 1, 1, 1, 24),   // 7x7 in rows of 8, planes in pairs, batch 2
+      conv(1, 41, 14, 13, 41, 3, 2, 1, 1, 41), // stride 2 down to 7x7, odd W; a plane left after the pairs
+      conv(1, 7, 5, 5, 7, 5, 1, 2, 1, 7),      // 5x5 on 5x5: reads wrap into the next row's padding
+      conv(1, 20, 7, 7, 20, 7, 1, 3, 1, 20),   // 7x7 on 7x7: rows of 16
+      conv(1, 18, 3, 3, 18, 3, 1, 1, 1, 18),   // 3x3 map in rows of 4, four planes at a time
+      conv(1, 9, 4, 4, 9, 3, 1, 1, 1, 9),      // 4x4 in rows of 8: two vectors, four planes at a time
+      conv(1, 33, 9, 16, 33, 3, 2, 0, 1, 33),  // stride 2, no padding, 4 x 7 out of 9 x 16
+      conv(1, 17, 14, 14, 17, 5, 2, 2, 1, 17), // 5x5 stride 2 down to 7x7
+      conv(1, 6, 40, 6, 6, 3, 1, 1, 1, 6),     // tall and narrow: 20 vectors, 8 at a time
+      conv(1, 5, 31, 14, 5, 3, 2, 1, 1, 5),    // the same at stride 2
+      [] {  // a 5x3 kernel, padding 2 and 1
+        Conv2dShape s = conv(1, 19, 9, 7, 19, 3, 1, 1, 1, 19);
+        s.KH = 5, s.PH = 2;
+        return s;
+      }(),
       conv(1, 5, 8, 8, 5, 5, 3, 2, 1, 5),      // depthwise stride 3 (generic lane gather)
       conv(1, 9, 6, 5, 9, 3, 1, 0, 2, 9),      // depthwise dilated
   };
@@ -153,6 +169,29 @@ TEST_CASE("conv2d: every ISA path matches the ref loop nest within the dot-produ
             " of the bound");
   }
   set_active_isa(saved);
+}
+
+TEST_CASE("conv2d: AVX-512 depthwise convs into rows of at most 8 take the grid kernel") {
+  auto dw = [](int64_t c, int64_t h, int64_t k, int64_t stride, int64_t pad, int64_t dil = 1) {
+    return conv(1, c, h, h, c, k, stride, pad, dil, c);
+  };
+  CHECK(use_dwconv_grid(Isa::avx512, dw(960, 7, 3, 1, 1)));          // MobileNetV2's 7x7
+  CHECK(use_dwconv_grid(Isa::avx512, dw(576, 14, 3, 2, 1)));         // its 14 -> 7
+  CHECK(use_dwconv_grid(Isa::avx512vnni, dw(672, 7, 5, 1, 2)));      // EfficientNet's 5x5 on 7x7
+  CHECK_FALSE(use_dwconv_grid(Isa::avx512, dw(384, 14, 3, 1, 1)));   // rows of 14: in place
+  CHECK_FALSE(use_dwconv_grid(Isa::avx512, dw(192, 28, 3, 2, 1)));   // 28 -> 14: in place
+  CHECK_FALSE(use_dwconv_grid(Isa::avx512, dw(32, 7, 3, 1, 2, 2)));  // dilated
+  CHECK_FALSE(use_dwconv_grid(Isa::avx512, dw(32, 7, 3, 3, 1)));     // stride 3
+  CHECK_FALSE(use_dwconv_grid(Isa::avx2, dw(960, 7, 3, 1, 1)));
+  CHECK_FALSE(use_dwconv_grid(Isa::avx512, conv(1, 32, 7, 7, 64, 3, 1, 1, 1, 32)));  // a channel multiplier
+  // The narrowest grid rows: 7 outputs of a 3-wide kernel in rows of 8 (the last tap of a
+  // row reads the next row's left padding), 5- and 7-wide kernels on 7x7 in rows of 16.
+  CHECK(dwconv_grid(dw(960, 7, 3, 1, 1)).Wg == 8);
+  CHECK(dwconv_grid(dw(672, 7, 5, 1, 2)).Wg == 16);
+  CHECK(dwconv_grid(dw(768, 7, 7, 1, 3)).Wg == 16);
+  CHECK(dwconv_grid(dw(18, 3, 3, 1, 1)).Wg == 4);
+  CHECK(dwconv_grid(dw(576, 14, 3, 2, 1)).Wg == 8);
+  CHECK(dwconv_grid(dw(18, 8, 3, 1, 0)).Wg == 8);  // no padding: 6 outputs, taps up to column 7
 }
 
 TEST_CASE("conv2d: convs over at most 4 channels take the stem path, stride <= 2 and up to 7x7") {
@@ -217,7 +256,7 @@ TEST_CASE("conv2d: any thread count gives the same bits (bands and panel runs sp
                                            conv(1, 24, 56, 56, 144, 1, 1, 0), conv(1, 64, 13, 13, 300, 1, 1, 0),
                                            conv(2, 260, 47, 49, 70, 1, 1, 0), conv(2, 24, 63, 57, 78, 1, 1, 0),
                                            conv(2, 40, 37, 29, 50, 1, 1, 0), conv(2, 56, 61, 59, 75, 1, 1, 0),
-                                           conv(2, 150, 47, 45, 130, 1, 1, 0)};
+                                           conv(2, 150, 47, 45, 130, 1, 1, 0), conv(2, 75, 7, 7, 75, 3, 1, 1, 1, 75)};
   for (const Conv2dShape& s : shapes) {
     Generator g(s.C + s.OC);
     std::vector<float> x(s.N * s.C * s.H * s.W), w(s.OC * (s.C / s.groups) * s.KH * s.KW), b(s.OC);
