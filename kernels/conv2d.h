@@ -72,7 +72,6 @@ void pad_plane_f32(float* scratch, const float* x, const Conv2dShape& s);
 void dwconv2d_f32__avx512(const DepthwiseArgs& a, const Conv2dShape& s, float* scratch);
 void dwconv2d_f32__avx2(const DepthwiseArgs& a, const Conv2dShape& s, float* scratch);
 
-
 // Depthwise convs on small maps (AVX-512): several output rows to a vector, each plane copied
 // into zero-padded grids of rows Wg = 4, 8 or 16 floats long, one grid per stride phase
 // (x86/dwconv2d_grid_f32__avx512.cpp). `scratch` holds dwconv2d_grid_scratch_floats(s) floats.

@@ -208,8 +208,9 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
                 const UkernelEpilogue e = epilogue_at(row, col, first, last);
                 if (fetch_next_c && jr + g.nr < nc) {
                   const float* next = C + row * ldc + col + g.nr;
+                  const int64_t next_n = std::min(g.nr, nc - jr - g.nr);
                   for (int64_t i = 0; i < m; ++i)
-                    for (int64_t j = 0; j < g.nr; j += 16) __builtin_prefetch(next + i * ldc + j, 1, 3);
+                    for (int64_t j = 0; j < next_n; j += 16) __builtin_prefetch(next + i * ldc + j, 1, 3);
                 }
                 if (n <= 8 && uk_narrow)
                   uk_narrow(kc, ablk + ir * kc, b.base + col, b_width, offsets, C + row * ldc + col, ldc, m, n, e);
