@@ -161,10 +161,10 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
   // C-major over a K of at most 48: the AVX-512 tile fetches its own C rows into L1 over
   // its last 48 k steps, here fewer, so C's lines (write misses, from L3 on a large map)
   // arrive late. The tile after each one then has its C lines fetched for writing
-  // (PREFETCHW) a tile ahead. One thread, alternating in one process with oneDNN, two
-  // runs: 16 -> 96, 24 -> 96 and 32 -> 96 at 112x112 +8-16 %, +10-13 % and +6-7 %; +4-14 %
-  // on two threads; at 56x56, where C mostly fits in L2, -6 to +5 %; with K = 64 (ResNet-
-  // 50's 64 -> 256, the tile's own prefetch leading by 48 steps) -3 %.
+  // (PREFETCHW) a tile ahead. One thread, alternating in one process with oneDNN and the
+  // same code without it, 3-7 runs a shape: 16 -> 96 at 112x112 +1-16 %, 24 -> 96 and
+  // 32 -> 96 +3-13 %; +1-14 % on two threads; at 56x56, where C mostly fits in L2, -6 to
+  // +5 %; with K = 64 (ResNet-50's 64 -> 256, the tile's own prefetch leading by 48 steps) -3 %.
   const bool fetch_next_c = c_major && (isa == Isa::avx512 || isa == Isa::avx512vnni) && K <= 48;
   // The epilogue of the tile at (row, col) in the K block [first, last]: beta and the
   // biases and activation apply once, on the first and the last block.
