@@ -155,10 +155,11 @@ DwGrid dwconv_grid(const Conv2dShape& s) {
 
 bool use_dwconv_grid(Isa isa, const Conv2dShape& s) {
   // Output rows of at most 8 columns, which fill at most half a vector in place. Inside
-  // conv2d_f32, alternating in one process with the in-place kernel (dev VM, four runs):
-  // MobileNetV2's 960 x 7^2 1.26-1.36x on one thread and 1.03-1.13x on two, its 576 x 14^2
-  // stride 2 1.12-1.36x and 1.06-1.19x. Rows of 14 on grids of 16 gain nothing (the kernel
-  // alone, one thread: 384 x 14^2 0.87x, 192 x 28^2 stride 2 1.05x).
+  // conv2d_f32, alternating in one process with the in-place kernel (dev VM, two runs):
+  // MobileNetV2's 960 x 7^2 1.35-1.36x on one thread and 1.13-1.26x on two, its 576 x 14^2
+  // stride 2 1.12-1.36x and 1.18-1.19x; the kernels alone in a quieter spell, one thread,
+  // 1.04x and 1.13-1.15x. Rows of 14 on grids of 16 gain nothing (alone: 384 x 14^2 0.70-
+  // 0.87x, 192 x 28^2 stride 2 0.84-1.05x).
   return (isa == Isa::avx512 || isa == Isa::avx512vnni) && s.is_depthwise() && s.OW() <= 8 && dwconv_grid(s).Wg > 0;
 }
 
