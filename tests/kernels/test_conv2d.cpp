@@ -144,6 +144,10 @@ TEST_CASE("conv2d: every ISA path matches the ref loop nest within the dot-produ
       conv(1, 17, 14, 14, 17, 5, 2, 2, 1, 17), // 5x5 stride 2 down to 7x7
       conv(1, 6, 40, 6, 6, 3, 1, 1, 1, 6),     // tall and narrow: 20 vectors, 8 at a time
       conv(1, 5, 31, 14, 5, 3, 2, 1, 1, 5),    // the same at stride 2
+      conv(1, 6, 5, 5, 6, 3, 1, 2, 1, 6),      // padding 2 for a 3x3: 7 x 7 out of 5 x 5
+      conv(1, 7, 9, 15, 7, 3, 2, 0, 1, 7),     // stride 2, odd W, no padding: 8 even and 7 odd columns
+      conv(1, 5, 13, 13, 5, 7, 2, 3, 1, 5),    // 7x7 stride 2, padding 3
+      conv(1, 6, 9, 17, 6, 3, 2, 0, 1, 6),     // stride 2 over 17 columns: a row in two loads, rows of 16
       [] {  // a 5x3 kernel, padding 2 and 1
         Conv2dShape s = conv(1, 19, 9, 7, 19, 3, 1, 1, 1, 19);
         s.KH = 5, s.PH = 2;
@@ -192,6 +196,8 @@ TEST_CASE("conv2d: AVX-512 depthwise convs into rows of at most 8 take the grid 
   CHECK(dwconv_grid(dw(18, 3, 3, 1, 1)).Wg == 4);
   CHECK(dwconv_grid(dw(576, 14, 3, 2, 1)).Wg == 8);
   CHECK(dwconv_grid(dw(18, 8, 3, 1, 0)).Wg == 8);  // no padding: 6 outputs, taps up to column 7
+  CHECK(dwconv_grid(conv(1, 6, 9, 17, 6, 3, 2, 0, 1, 6)).Wg == 16);  // 17 columns at stride 2: 9 a phase
+  CHECK(use_dwconv_grid(Isa::avx512, conv(1, 6, 9, 17, 6, 3, 2, 0, 1, 6)));
 }
 
 TEST_CASE("conv2d: convs over at most 4 channels take the stem path, stride <= 2 and up to 7x7") {
