@@ -128,6 +128,10 @@ TEST_CASE("conv2d: every ISA path matches the ref loop nest within the dot-produ
       conv(1, 4, 10, 70, 4, 3, 2, 1, 1, 4),    // OW 35: three vectors, odd last column
       conv(1, 2, 9, 64, 2, 3, 2, 0, 1, 2),     // no padding, OW 31: two vectors
       conv(1, 3, 6, 20, 3, 3, 1, 3, 1, 3),     // 3x3 s1, padding 3: rows and columns of zeros only
+      conv(2, 20, 14, 14, 20, 3, 1, 1, 1, 20), // one vector, 14 rows: two blocks of 7
+      conv(1, 6, 14, 13, 6, 5, 1, 2, 1, 6),    // the same for 5x5
+      conv(1, 10, 28, 27, 10, 3, 2, 1, 1, 10), // 28 -> 14 at stride 2, blocks of 7
+      conv(1, 4, 21, 12, 4, 3, 1, 1, 1, 4),    // 21 rows: three blocks of 7
       // AVX2 in place: only the vectors whose loads cross a side are masked; the first and
       // last rows' ones by masked loads, the others zeroed after a whole load
       conv(1, 3, 5, 5, 3, 3, 1, 1, 1, 3),      // 3x3 s1 on a 5x5 plane: one vector, every row at a side
