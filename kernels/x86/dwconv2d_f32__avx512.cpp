@@ -312,8 +312,8 @@ void block_in_place(const InPlacePlane& p, const ColumnMasks<K, S, V>& m, int64_
 
 // Column blocks of up to 4 vectors; 8 accumulators at least, for the FMA latency. Two
 // vectors take 4 rows, not 8: 16 accumulators spilled for 5x5 and 7x7, and 3x3 gains
-// too (1 thread: 3x3 +7-16 %, 5x5 +19-39 %, 7x7 at 28x28 1.8x). One vector takes 7 rows
-// where that divides the output rows and 8 does not (column_of_planes).
+// too (1 thread: 3x3 +7-16 %, 5x5 +19-39 %, 7x7 at 28x28 1.8x). One vector takes 8 rows,
+// or 7, 6 or 5 where that computes fewer past the last (column_of_planes).
 template <int K, int S, int V, int R = V == 1 ? 8 : 4>
 void column_block(const InPlacePlane& p, const ColumnMasks<K, S, V>& m, int64_t ow0) {
   constexpr int kRows = (R - 1) * S + K;
@@ -333,20 +333,31 @@ void column_block(const InPlacePlane& p, const ColumnMasks<K, S, V>& m, int64_t 
 template <int K, int S, int V>
 void column_of_planes(const DepthwiseArgs& a, const Conv2dShape& s, InPlacePlane p, int64_t ow0) {
   const ColumnMasks<K, S, V> m = column_masks<K, S, V>(p, ow0);
-  // Blocks of 8 rows compute 16 for a 14-row map. Blocks of 7 instead, inside conv2d_f32
-  // alternating with blocks of 8 (dev VM, four runs each, one and two threads):
-  // MobileNetV2's 384 x 14^2 +3-14 %, 576 x 14^2 -1 to +9 %, 192 x 28^2 stride 2 +15-23 %.
-  const bool sevens = V == 1 && p.OH % 8 != 0 && p.OH % 7 == 0;
+  // Blocks of 8 rows compute 16 for a 14-row map, 16 for a 9-row one. A single vector takes
+  // blocks of 8, 7, 6 or 5 rows, whichever computes the fewest (the larger on a tie). Inside
+  // conv2d_f32, alternating with blocks of 8 (dev VM): MobileNetV2's 384 x 14^2 +3-14 %,
+  // 576 x 14^2 -1 to +9 %, 192 x 28^2 stride 2 +15-23 % (7 rows, four runs each, one and two
+  // threads); EfficientNet-B2/B3's last stages, one thread: 9x9 and 10x10 maps +18-32 %
+  // (5 rows), 12x12 +11 % (6), 20 -> 10 stride 2 +45 %, 15x15 +10-17 %; two threads +5-39 %.
+  int rows = 8;
+  if constexpr (V == 1) {
+    int64_t fewest = (p.OH + 7) / 8 * 8;
+    for (int r : {7, 6, 5})
+      if ((p.OH + r - 1) / r * r < fewest) fewest = (p.OH + r - 1) / r * r, rows = r;
+  }
   for (int64_t t = a.first; t < a.first + a.count; ++t) {
     p.x = a.plane_x(t, s);
     p.w = a.plane_w(t, s);
     p.bias = _mm512_set1_ps(a.plane_bias(t, s));
     p.y = a.plane_y(t, s);
-    if constexpr (V == 1)
-      if (sevens) {
-        column_block<K, S, V, 7>(p, m, ow0);
-        continue;
+    if constexpr (V == 1) {
+      switch (rows) {
+        case 7: column_block<K, S, V, 7>(p, m, ow0); continue;
+        case 6: column_block<K, S, V, 6>(p, m, ow0); continue;
+        case 5: column_block<K, S, V, 5>(p, m, ow0); continue;
+        default: break;
       }
+    }
     column_block<K, S, V>(p, m, ow0);
   }
 }

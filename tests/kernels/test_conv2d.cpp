@@ -132,6 +132,11 @@ TEST_CASE("conv2d: every ISA path matches the ref loop nest within the dot-produ
       conv(1, 6, 14, 13, 6, 5, 1, 2, 1, 6),    // the same for 5x5
       conv(1, 10, 28, 27, 10, 3, 2, 1, 1, 10), // 28 -> 14 at stride 2, blocks of 7
       conv(1, 4, 21, 12, 4, 3, 1, 1, 1, 4),    // 21 rows: three blocks of 7
+      conv(1, 4, 13, 11, 4, 3, 1, 1, 1, 4),    // 13 rows: blocks of 7, a row past the last
+      conv(1, 5, 12, 12, 5, 3, 1, 1, 1, 5),    // 12 rows: blocks of 6
+      conv(1, 3, 11, 10, 3, 7, 1, 3, 1, 3),    // 11 rows of a 7x7: blocks of 6
+      conv(1, 7, 9, 9, 7, 5, 1, 2, 1, 7),      // 9 rows of a 5x5: blocks of 5
+      conv(1, 6, 20, 19, 6, 3, 2, 1, 1, 6),    // 20 -> 10 at stride 2: blocks of 5
       // AVX2 in place: only the vectors whose loads cross a side are masked; the first and
       // last rows' ones by masked loads, the others zeroed after a whole load
       conv(1, 3, 5, 5, 3, 3, 1, 1, 1, 3),      // 3x3 s1 on a 5x5 plane: one vector, every row at a side
