@@ -27,10 +27,11 @@ constexpr __m512i kOdd = (__m512i)(__v16si){1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 2
 
 inline __mmask16 first_lanes(int64_t n) { return static_cast<__mmask16>((1u << n) - 1); }
 
-// What depends on the shape alone, worked out once per run (OH() and OW() divide).
+// The shape, and what depends on it alone worked out once per run (OH() and OW() divide).
 struct Run {
+  const Conv2dShape* s;
   DwGrid g;
-  int64_t S, C, H, W, PH, PW, KH, OH, OW, HW, OHW, taps, vectors, rows;
+  int64_t OH, OW, HW, OHW, taps, vectors, rows;
   int64_t set;          // floats of one plane's grids
   __mmask16 in[2];      // input columns [0, 16) and [16, 32) of a row
   __mmask16 out[4];     // row r of an output vector: lanes [r Wg, r Wg + OW)
@@ -40,17 +41,17 @@ struct Run {
 template <int S>
 void fill_grids(float* grid, const float* x, const Run& u) {
   // Locals: the stores may alias anything, and would have the fields of u read again.
-  const int64_t H = u.H, W = u.W, PH = u.PH, Wg = u.g.Wg, phase = u.g.phase;
+  const int64_t H = u.s->H, W = u.s->W, PH = u.s->PH, PW = u.s->PW, Wg = u.g.Wg, phase = u.g.phase;
   const __mmask16 in0 = u.in[0], in1 = u.in[1];
   if constexpr (S == 1) {
-    float* row = grid + PH * Wg + u.PW;
+    float* row = grid + PH * Wg + PW;
     for (int64_t ih = 0; ih < H; ++ih, row += Wg, x += W) _mm512_mask_storeu_ps(row, in0, _mm512_maskz_loadu_ps(in0, x));
   } else {
     // Input columns 2m go to phase PW % 2 at grid column m + PW / 2, columns 2m + 1 to the
     // other phase at m + (PW + 1) / 2.
     const __mmask16 even = first_lanes((W + 1) / 2), odd = first_lanes(W / 2);
-    float* const to_even = grid + (u.PW % 2) * phase + u.PW / 2;
-    float* const to_odd = grid + ((u.PW + 1) % 2) * phase + (u.PW + 1) / 2;
+    float* const to_even = grid + (PW % 2) * phase + PW / 2;
+    float* const to_odd = grid + ((PW + 1) % 2) * phase + (PW + 1) / 2;
     for (int64_t ih = 0; ih < H; ++ih, x += W) {
       const int64_t r = ih + PH, at = (r % 2) * 2 * phase + r / 2 * Wg;
       const __m512 lo = _mm512_maskz_loadu_ps(in0, x), hi = _mm512_maskz_loadu_ps(in1, x + 16);
@@ -66,7 +67,7 @@ void fill_grids(float* grid, const float* x, const Run& u) {
 template <int KW, int S, int NC, int P>
 void sum_vectors(__m512 (&acc)[P][NC], const float* const (&grid)[P], const float* const (&w)[P], int64_t c0,
                  const Run& u) {
-  for (int64_t kh = 0; kh < u.KH; ++kh) {
+  for (int64_t kh = 0; kh < u.s->KH; ++kh) {
     const int64_t row = (kh % S) * S * u.g.phase + 16 * c0 + kh / S * u.g.Wg;
 #pragma GCC unroll 7
     for (int kw = 0; kw < KW; ++kw) {
@@ -87,11 +88,13 @@ void planes_out(const DepthwiseArgs& a, int64_t t, int64_t channel, const float*
   const float* w[P];
   __m512 bias[P];
   float* y[P];
+  // DepthwiseArgs' plane_w and plane_bias take t % C, a division a plane: the channel is
+  // carried along instead.
   for (int p = 0; p < P; ++p, ++t) {
     w[p] = a.w + channel * u.taps;
     bias[p] = _mm512_set1_ps(a.bias ? a.bias[channel] : 0.f);
     y[p] = a.y + t * u.OHW;
-    if (++channel == u.C) channel = 0;
+    if (++channel == u.s->C) channel = 0;
   }
   // Locals: the stores may alias anything, and would have the fields of u read again.
   const int64_t vectors = u.vectors, rows = u.rows, OH = u.OH, OW = u.OW, Wg = u.g.Wg;
@@ -123,14 +126,14 @@ void run_planes(const DepthwiseArgs& a, float* scratch, const Run& u) {
   auto x = [&](int64_t t) { return a.x + t * u.HW; };
   const int64_t end = a.first + a.count;
   for (int64_t t = a.first; t < std::min(end, a.first + P); ++t) fill_grids<S>(slot(t), x(t), u);
-  int64_t t = a.first, channel = a.first % u.C;
-  for (; t + P <= end; t += P, channel = (channel + P) % u.C) {
+  int64_t t = a.first, channel = a.first % u.s->C;
+  for (; t + P <= end; t += P, channel = (channel + P) % u.s->C) {
     for (int64_t n = t + P; n < std::min(end, t + 2 * P); ++n) fill_grids<S>(slot(n), x(n), u);
     const float* grid[P];
     for (int p = 0; p < P; ++p) grid[p] = slot(t + p);
     planes_out<KW, S, NC, P>(a, t, channel, grid, u);
   }
-  for (; t < end; ++t, channel = (channel + 1) % u.C) {  // filled above
+  for (; t < end; ++t, channel = (channel + 1) % u.s->C) {  // filled above
     const float* const grid[1] = {slot(t)};
     planes_out<KW, S, NC, 1>(a, t, channel, grid, u);
   }
@@ -147,7 +150,7 @@ void run_planes(const DepthwiseArgs& a, float* scratch, const Run& u) {
 
 template <int KW>
 void run_planes(const DepthwiseArgs& a, float* scratch, const Run& u) {
-  if (u.S == 1) run_planes<KW, 1>(a, scratch, u);
+  if (u.s->SW == 1) run_planes<KW, 1>(a, scratch, u);
   else run_planes<KW, 2>(a, scratch, u);
 }
 
@@ -156,13 +159,13 @@ void run_planes(const DepthwiseArgs& a, float* scratch, const Run& u) {
 void dwconv2d_grid_f32__avx512(const DepthwiseArgs& a, const Conv2dShape& s, float* scratch) {
   Run u;
   u.g = dwconv_grid(s);
-  u.S = s.SW, u.C = s.C, u.H = s.H, u.W = s.W, u.PH = s.PH, u.PW = s.PW, u.KH = s.KH, u.OH = s.OH(), u.OW = s.OW();
-  u.HW = u.H * u.W, u.OHW = u.OH * u.OW, u.taps = s.KH * s.KW;
+  u.s = &s;
+  u.OH = s.OH(), u.OW = s.OW(), u.HW = s.H * s.W, u.OHW = u.OH * u.OW, u.taps = s.KH * s.KW;
   u.rows = 16 / u.g.Wg;
   u.vectors = (u.OH + u.rows - 1) / u.rows;
-  u.set = u.S * u.S * u.g.phase;
-  u.in[0] = first_lanes(std::min<int64_t>(u.W, 16));
-  u.in[1] = first_lanes(std::max<int64_t>(u.W - 16, 0));
+  u.set = s.SW * s.SW * u.g.phase;
+  u.in[0] = first_lanes(std::min<int64_t>(s.W, 16));
+  u.in[1] = first_lanes(std::max<int64_t>(s.W - 16, 0));
   for (int64_t r = 0; r < 4; ++r) u.out[r] = r < u.rows ? static_cast<__mmask16>(first_lanes(u.OW) << (r * u.g.Wg)) : 0;
   switch (s.KW) {
     case 3: run_planes<3>(a, scratch, u); break;
