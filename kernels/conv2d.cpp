@@ -140,7 +140,10 @@ DwGrid dwconv_grid(const Conv2dShape& s) {
   // padding overlaps the next row's left). An output's taps past its row's end read the
   // next row's columns below S * (Wg - grid columns the interior takes): with the padding
   // the same on both sides, columns of the left padding, zeros.
-  for (int64_t Wg : {4, 8, 16}) {
+  // No rows of 16: one output row to a vector is the in-place kernel's layout, less the
+  // copy. 5x5 and 7x7 kernels on 7x7 maps took such grids; in place they ran 1.6-2.1x
+  // faster (ConvNeXt's 768 x 7^2 7x7, MobileNetV3's 960 x 7^2 5x5; one and two threads).
+  for (int64_t Wg : {4, 8}) {
     if ((s.PW + s.W - 1) / S >= Wg) continue;
     // The kernel sums output vectors up to 8 at a time, past the last: its reads stay in the grid.
     const int64_t vectors = ((s.OH() * Wg + 15) / 16 + 7) / 8 * 8;
@@ -158,8 +161,7 @@ bool use_dwconv_grid(Isa isa, const Conv2dShape& s) {
   // conv2d_f32, alternating in one process with the in-place kernel (dev VM, two runs):
   // MobileNetV2's 960 x 7^2 1.35-1.36x on one thread and 1.13-1.26x on two, its 576 x 14^2
   // stride 2 1.12-1.36x and 1.18-1.19x; the kernels alone in a quieter spell, one thread,
-  // 1.04x and 1.13-1.15x. Rows of 14 on grids of 16 gain nothing (alone: 384 x 14^2 0.70-
-  // 0.87x, 192 x 28^2 stride 2 0.84-1.05x).
+  // 1.04x and 1.13-1.15x. Rows that need grids of 16 stay in place (dwconv_grid).
   return (isa == Isa::avx512 || isa == Isa::avx512vnni) && s.is_depthwise() && s.OW() <= 8 && dwconv_grid(s).Wg > 0;
 }
 

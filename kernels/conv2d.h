@@ -73,10 +73,10 @@ void dwconv2d_f32__avx512(const DepthwiseArgs& a, const Conv2dShape& s, float* s
 void dwconv2d_f32__avx2(const DepthwiseArgs& a, const Conv2dShape& s, float* scratch);
 
 // Depthwise convs on small maps (AVX-512): several output rows to a vector, each plane copied
-// into zero-padded grids of rows Wg = 4, 8 or 16 floats long, one grid per stride phase
+// into zero-padded grids of rows Wg = 4 or 8 floats long, one grid per stride phase
 // (x86/dwconv2d_grid_f32__avx512.cpp). `scratch` holds dwconv2d_grid_scratch_floats(s) floats.
 struct DwGrid {
-  int64_t Wg = 0;     // floats a grid row: 4, 8 or 16; 0 when the shape has no such grid
+  int64_t Wg = 0;     // floats a grid row: 4 or 8; 0 when the shape has no such grid
   int64_t Hg = 0;     // grid rows, each phase
   int64_t phase = 0;  // floats a phase grid: Hg * Wg
 };

@@ -165,16 +165,15 @@ void block_in_place(const InPlacePlane& p, const ColumnMasks<K, S, V>& m, int64_
   const int64_t r0 = std::max<int64_t>(ih0 + kRows, 0), r1 = std::max<int64_t>(ih0 + kRows + R * S, 0);
   const char* pf0 = reinterpret_cast<const char*>(p.x + r0 * p.W);
   const int64_t pf_lines = ((r1 - r0) * p.W * 4 + 63) / 64;
-  // Stride 1 issues them at once. Stride 2 spreads them over the block's input rows
-  // (`pull`): its successor adds twice the rows (56 lines at 112x112), and issued at once
-  // they held up the block's own loads (3x3 s2 +4-20 %, level at 5x5 s2).
-  auto fetch = [&](int64_t l0, int64_t l1) {
-    for (int64_t l = l0; l < l1; ++l) _mm_prefetch(pf0 + 64 * l, _MM_HINT_T0);
-  };
+  // They are spread over the block's input rows (`pull`): issued at once, they fill the
+  // line-fill buffers and hold up the block's own loads. Stride 2, whose successor adds
+  // twice the rows (56 lines at 112x112): 3x3 +4-20 %, level at 5x5. Stride 1 (Xeon VM,
+  // alternating in one process, three runs over 11 layers): +0-11 %, most +3-8 %, one
+  // run of one layer -6 % (MobileNetV2's 112x112 to 14x14, ConvNeXt's 7x7 kernels).
   auto pull = [&](int i) {
-    if constexpr (S == 2) fetch(pf_lines * i / kRows, pf_lines * (i + 1) / kRows);
+    for (int64_t l = pf_lines * i / kRows; l < pf_lines * (i + 1) / kRows; ++l)
+      _mm_prefetch(pf0 + 64 * l, _MM_HINT_T0);
   };
-  if constexpr (S == 1) fetch(0, pf_lines);
   __m512 acc[R][V];
 #pragma GCC unroll 8
   for (int r = 0; r < R; ++r)

@@ -3,7 +3,7 @@
 // On a 7x7 map a plane's output row fills 7 of a vector's 16 lanes, and the in-place kernel
 // (dwconv2d_f32__avx512.cpp) pays its per-block set-up for few outputs. Here each plane is
 // first copied into zero-padded grids, one per stride phase (padded row r, column c goes to
-// phase (r % S, c % S), at grid row r / S, column c / S), whose rows are Wg = 4, 8 or 16
+// phase (r % S, c % S), at grid row r / S, column c / S), whose rows are Wg = 4 or 8
 // floats long (DwGrid in conv2d.h). Output pixel (oh, ow) sits at f = oh * Wg + ow of a
 // grid-shaped output, and its tap (kh, kw) reads phase (kh % S, kw % S) at
 // f + (kh / S) * Wg + kw / S: a vector of 16 consecutive f is 16 / Wg output rows, and each

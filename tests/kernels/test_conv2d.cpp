@@ -142,11 +142,11 @@ TEST_CASE("conv2d: every ISA path matches the ref loop nest within the dot-produ
       conv(1, 3, 5, 5, 3, 3, 1, 1, 1, 3),      // 3x3 s1 on a 5x5 plane: one vector, every row at a side
       conv(1, 2, 12, 20, 2, 5, 1, 2, 1, 2),    // 5x5 s1, OW 20: left vector of two, then a one-vector block
       conv(1, 2, 16, 33, 2, 7, 2, 3, 1, 2),    // 7x7 s2, OW 17: both sides
-      // depthwise on small maps, AVX-512: planes copied into grids of rows of 4, 8 or 16
+      // depthwise on small maps, AVX-512: planes copied into grids of rows of 4 or 8
       conv(2, 24, 7, 7, 24, 3, 1, 1, 1, 24),   // 7x7 in rows of 8, planes in pairs, batch 2
       conv(1, 41, 14, 13, 41, 3, 2, 1, 1, 41), // stride 2 down to 7x7, odd W; a plane left after the pairs
       conv(1, 7, 5, 5, 7, 5, 1, 2, 1, 7),      // 5x5 on 5x5: reads wrap into the next row's padding
-      conv(1, 20, 7, 7, 20, 7, 1, 3, 1, 20),   // 7x7 on 7x7: rows of 16
+      conv(1, 20, 7, 7, 20, 7, 1, 3, 1, 20),   // 7x7 on 7x7: rows of 16 would be needed, so in place
       conv(1, 18, 3, 3, 18, 3, 1, 1, 1, 18),   // 3x3 map in rows of 4, four planes at a time
       conv(1, 9, 4, 4, 9, 3, 1, 1, 1, 9),      // 4x4 in rows of 8: two vectors, four planes at a time
       conv(1, 33, 9, 16, 33, 3, 2, 0, 1, 33),  // stride 2, no padding, 4 x 7 out of 9 x 16
@@ -156,7 +156,7 @@ TEST_CASE("conv2d: every ISA path matches the ref loop nest within the dot-produ
       conv(1, 6, 5, 5, 6, 3, 1, 2, 1, 6),      // padding 2 for a 3x3: 7 x 7 out of 5 x 5
       conv(1, 7, 9, 15, 7, 3, 2, 0, 1, 7),     // stride 2, odd W, no padding: 8 even and 7 odd columns
       conv(1, 5, 13, 13, 5, 7, 2, 3, 1, 5),    // 7x7 stride 2, padding 3
-      conv(1, 6, 9, 17, 6, 3, 2, 0, 1, 6),     // stride 2 over 17 columns: a row in two loads, rows of 16
+      conv(1, 6, 9, 17, 6, 3, 2, 0, 1, 6),     // stride 2 over 17 columns: 9 a phase, so in place
       [] {  // a 5x3 kernel, padding 2 and 1
         Conv2dShape s = conv(1, 19, 9, 7, 19, 3, 1, 1, 1, 19);
         s.KH = 5, s.PH = 2;
@@ -190,7 +190,9 @@ TEST_CASE("conv2d: AVX-512 depthwise convs into rows of at most 8 take the grid 
   };
   CHECK(use_dwconv_grid(Isa::avx512, dw(960, 7, 3, 1, 1)));          // MobileNetV2's 7x7
   CHECK(use_dwconv_grid(Isa::avx512, dw(576, 14, 3, 2, 1)));         // its 14 -> 7
-  CHECK(use_dwconv_grid(Isa::avx512vnni, dw(672, 7, 5, 1, 2)));      // EfficientNet's 5x5 on 7x7
+  CHECK(use_dwconv_grid(Isa::avx512vnni, dw(672, 14, 5, 2, 2)));     // MobileNetV3's 5x5, 14 -> 7
+  CHECK_FALSE(use_dwconv_grid(Isa::avx512, dw(960, 7, 5, 1, 2)));    // 5x5 on 7x7: rows of 16, in place
+  CHECK_FALSE(use_dwconv_grid(Isa::avx512, dw(768, 7, 7, 1, 3)));    // ConvNeXt's 7x7 on 7x7: the same
   CHECK_FALSE(use_dwconv_grid(Isa::avx512, dw(384, 14, 3, 1, 1)));   // rows of 14: in place
   CHECK_FALSE(use_dwconv_grid(Isa::avx512, dw(192, 28, 3, 2, 1)));   // 28 -> 14: in place
   CHECK_FALSE(use_dwconv_grid(Isa::avx512, dw(32, 7, 3, 1, 2, 2)));  // dilated
@@ -198,15 +200,18 @@ TEST_CASE("conv2d: AVX-512 depthwise convs into rows of at most 8 take the grid 
   CHECK_FALSE(use_dwconv_grid(Isa::avx2, dw(960, 7, 3, 1, 1)));
   CHECK_FALSE(use_dwconv_grid(Isa::avx512, conv(1, 32, 7, 7, 64, 3, 1, 1, 1, 32)));  // a channel multiplier
   // The narrowest grid rows: 7 outputs of a 3-wide kernel in rows of 8 (the last tap of a
-  // row reads the next row's left padding), 5- and 7-wide kernels on 7x7 in rows of 16.
+  // row reads the next row's left padding); 5- and 7-wide kernels on 7x7 would need rows
+  // of 16, and have no grid.
   CHECK(dwconv_grid(dw(960, 7, 3, 1, 1)).Wg == 8);
-  CHECK(dwconv_grid(dw(672, 7, 5, 1, 2)).Wg == 16);
-  CHECK(dwconv_grid(dw(768, 7, 7, 1, 3)).Wg == 16);
+  CHECK(dwconv_grid(dw(672, 7, 5, 1, 2)).Wg == 0);
+  CHECK(dwconv_grid(dw(768, 7, 7, 1, 3)).Wg == 0);
+  CHECK(dwconv_grid(dw(672, 14, 5, 2, 2)).Wg == 8);
   CHECK(dwconv_grid(dw(18, 3, 3, 1, 1)).Wg == 4);
   CHECK(dwconv_grid(dw(576, 14, 3, 2, 1)).Wg == 8);
   CHECK(dwconv_grid(dw(18, 8, 3, 1, 0)).Wg == 8);  // no padding: 6 outputs, taps up to column 7
-  CHECK(dwconv_grid(conv(1, 6, 9, 17, 6, 3, 2, 0, 1, 6)).Wg == 16);  // 17 columns at stride 2: 9 a phase
-  CHECK(use_dwconv_grid(Isa::avx512, conv(1, 6, 9, 17, 6, 3, 2, 0, 1, 6)));
+  CHECK(dwconv_grid(conv(1, 6, 9, 15, 6, 3, 2, 0, 1, 6)).Wg == 8);   // 15 columns at stride 2: 8 a phase
+  CHECK(dwconv_grid(conv(1, 6, 9, 17, 6, 3, 2, 0, 1, 6)).Wg == 0);   // 17: 9 a phase
+  CHECK_FALSE(use_dwconv_grid(Isa::avx512, conv(1, 6, 9, 17, 6, 3, 2, 0, 1, 6)));
 }
 
 TEST_CASE("conv2d: convs over at most 4 channels take the stem path, stride <= 2 and up to 7x7") {
