@@ -86,4 +86,19 @@ bool use_dwconv_grid(Isa isa, const Conv2dShape& s);
 int64_t dwconv2d_grid_scratch_floats(const Conv2dShape& s);
 void dwconv2d_grid_f32__avx512(const DepthwiseArgs& a, const Conv2dShape& s, float* scratch);
 
+// Depthwise convs at stride 1 that keep the map's size, on maps of at most 64 pixels
+// (AVX-512): with OW == W, output f = oh * W + ow of a plane takes tap (kh, kw) from input
+// f + offset[tap], so a plane is a flat run of H * W floats, and one masked load serves 16
+// outputs of a tap, the mask dropping the lanes whose tap falls outside the row or the
+// plane (x86/dwconv2d_flat_f32__avx512.cpp). The masks depend on the shape alone.
+struct DwFlat {
+  static constexpr int64_t kMaxVectors = 4, kMaxTaps = 25;
+  int64_t vectors = 0, taps = 0;          // ceil(H * W / 16); KH * KW
+  int64_t offset[kMaxTaps] = {};          // tap t reads input f + offset[t]
+  uint16_t mask[kMaxTaps * kMaxVectors];  // [tap][vector]: the lanes that tap reads
+};
+bool use_dwconv_flat(Isa isa, const Conv2dShape& s);
+DwFlat dwconv_flat(const Conv2dShape& s);
+void dwconv2d_flat_f32__avx512(const DepthwiseArgs& a, const Conv2dShape& s, const DwFlat& f);
+
 }  // namespace tessera::kernels

@@ -133,7 +133,10 @@ std::vector<Layer> other_layers() {
           {"efficientnet_dw5x5s2_144x56", shape(1, 144, 56, 144, 5, 2, 2, 144)},
           {"efficientnet_dw5x5_240x28", shape(1, 240, 28, 240, 5, 1, 2, 240)},
           {"convnext_dw7x7_96x56", shape(1, 96, 56, 96, 7, 1, 3, 96)},
-          {"convnext_dw7x7_192x28", shape(1, 192, 28, 192, 7, 1, 3, 192)}};
+          {"convnext_dw7x7_192x28", shape(1, 192, 28, 192, 7, 1, 3, 192)},
+          {"convnext_dw7x7_768x7", shape(1, 768, 7, 768, 7, 1, 3, 768)},
+          {"mobilenetv2_dw3x3_960x7", shape(1, 960, 7, 960, 3, 1, 1, 960)},
+          {"mobilenetv3_dw5x5_960x7", shape(1, 960, 7, 960, 5, 1, 2, 960)}};
 }
 
 double conv_flops(const Conv2dShape& s) {

@@ -142,13 +142,24 @@ TEST_CASE("conv2d: every ISA path matches the ref loop nest within the dot-produ
       conv(1, 3, 5, 5, 3, 3, 1, 1, 1, 3),      // 3x3 s1 on a 5x5 plane: one vector, every row at a side
       conv(1, 2, 12, 20, 2, 5, 1, 2, 1, 2),    // 5x5 s1, OW 20: left vector of two, then a one-vector block
       conv(1, 2, 16, 33, 2, 7, 2, 3, 1, 2),    // 7x7 s2, OW 17: both sides
+      // depthwise on small maps at stride 1, 'same' padding, AVX-512: planes as flat runs
+      conv(2, 26, 7, 7, 26, 3, 1, 1, 1, 26),   // 7x7: 4 vectors, 4 planes at a time and 1 + 1 left, batch 2
+      conv(1, 5, 8, 8, 5, 3, 1, 1, 1, 5),      // 8x8: the last vector full
+      conv(1, 6, 5, 5, 6, 5, 1, 2, 1, 6),      // 5x5 kernel on 5x5: taps past both sides
+      conv(1, 7, 7, 6, 7, 3, 1, 2, 2, 7),      // dilation 2, padding 2, a 7 x 6 map
+      [] {  // a 5x3 kernel, padding 2 and 1, on 9 x 7
+        Conv2dShape s = conv(1, 11, 9, 7, 11, 3, 1, 1, 1, 11);
+        s.KH = 5, s.PH = 2;
+        return s;
+      }(),
       // depthwise on small maps, AVX-512: planes copied into grids of rows of 4 or 8
-      conv(2, 24, 7, 7, 24, 3, 1, 1, 1, 24),   // 7x7 in rows of 8, planes in pairs, batch 2
+      conv(2, 24, 7, 7, 24, 3, 1, 0, 1, 24),   // 5x5 out of 7x7 in rows of 8, planes in pairs, batch 2
+      conv(1, 18, 3, 3, 18, 3, 1, 0, 1, 18),   // 1x1 out of 3x3 in rows of 4, four planes at a time
       conv(1, 41, 14, 13, 41, 3, 2, 1, 1, 41), // stride 2 down to 7x7, odd W; a plane left after the pairs
-      conv(1, 7, 5, 5, 7, 5, 1, 2, 1, 7),      // 5x5 on 5x5: reads wrap into the next row's padding
+      conv(1, 7, 5, 5, 7, 5, 1, 1, 1, 7),      // 5x5 on 5x5, padding 1: reads wrap into the next row's padding
       conv(1, 20, 7, 7, 20, 7, 1, 3, 1, 20),   // 7x7 on 7x7: rows of 16 would be needed, so in place
-      conv(1, 18, 3, 3, 18, 3, 1, 1, 1, 18),   // 3x3 map in rows of 4, four planes at a time
-      conv(1, 9, 4, 4, 9, 3, 1, 1, 1, 9),      // 4x4 in rows of 8: two vectors, four planes at a time
+      conv(1, 18, 3, 3, 18, 3, 1, 1, 1, 18),   // 3x3 map: flat, one vector of 9 lanes
+      conv(1, 9, 4, 4, 9, 3, 1, 2, 1, 9),      // 6x6 out of 4x4 in rows of 8, four planes at a time
       conv(1, 33, 9, 16, 33, 3, 2, 0, 1, 33),  // stride 2, no padding, 4 x 7 out of 9 x 16
       conv(1, 17, 14, 14, 17, 5, 2, 2, 1, 17), // 5x5 stride 2 down to 7x7
       conv(1, 6, 40, 6, 6, 3, 1, 1, 1, 6),     // tall and narrow: 20 vectors, 8 at a time
@@ -188,7 +199,7 @@ TEST_CASE("conv2d: AVX-512 depthwise convs into rows of at most 8 take the grid 
   auto dw = [](int64_t c, int64_t h, int64_t k, int64_t stride, int64_t pad, int64_t dil = 1) {
     return conv(1, c, h, h, c, k, stride, pad, dil, c);
   };
-  CHECK(use_dwconv_grid(Isa::avx512, dw(960, 7, 3, 1, 1)));          // MobileNetV2's 7x7
+  CHECK(use_dwconv_grid(Isa::avx512, dw(960, 7, 3, 1, 0)));          // 7x7 unpadded
   CHECK(use_dwconv_grid(Isa::avx512, dw(576, 14, 3, 2, 1)));         // its 14 -> 7
   CHECK(use_dwconv_grid(Isa::avx512vnni, dw(672, 14, 5, 2, 2)));     // MobileNetV3's 5x5, 14 -> 7
   CHECK_FALSE(use_dwconv_grid(Isa::avx512, dw(960, 7, 5, 1, 2)));    // 5x5 on 7x7: rows of 16, in place
@@ -212,6 +223,34 @@ TEST_CASE("conv2d: AVX-512 depthwise convs into rows of at most 8 take the grid 
   CHECK(dwconv_grid(conv(1, 6, 9, 15, 6, 3, 2, 0, 1, 6)).Wg == 8);   // 15 columns at stride 2: 8 a phase
   CHECK(dwconv_grid(conv(1, 6, 9, 17, 6, 3, 2, 0, 1, 6)).Wg == 0);   // 17: 9 a phase
   CHECK_FALSE(use_dwconv_grid(Isa::avx512, conv(1, 6, 9, 17, 6, 3, 2, 0, 1, 6)));
+}
+
+TEST_CASE("conv2d: AVX-512 stride-1 'same' depthwise convs on maps of at most 64 pixels run flat") {
+  auto dw = [](int64_t c, int64_t h, int64_t k, int64_t stride, int64_t pad, int64_t dil = 1) {
+    return conv(1, c, h, h, c, k, stride, pad, dil, c);
+  };
+  CHECK(use_dwconv_flat(Isa::avx512, dw(960, 7, 3, 1, 1)));          // MobileNetV2's 7x7
+  CHECK(use_dwconv_flat(Isa::avx512vnni, dw(960, 7, 5, 1, 2)));      // MobileNetV3's 5x5 on 7x7
+  CHECK(use_dwconv_flat(Isa::avx512, dw(512, 8, 3, 1, 1)));          // 64 pixels
+  CHECK(use_dwconv_flat(Isa::avx512, dw(8, 7, 3, 1, 2, 2)));         // dilated, still 'same'
+  CHECK_FALSE(use_dwconv_flat(Isa::avx512, dw(768, 7, 7, 1, 3)));    // 49 taps
+  CHECK_FALSE(use_dwconv_flat(Isa::avx512, dw(384, 14, 3, 1, 1)));   // 196 pixels: in place
+  CHECK_FALSE(use_dwconv_flat(Isa::avx512, dw(576, 14, 3, 2, 1)));   // stride 2
+  CHECK_FALSE(use_dwconv_flat(Isa::avx512, dw(960, 7, 3, 1, 0)));    // the map shrinks
+  CHECK_FALSE(use_dwconv_flat(Isa::avx2, dw(960, 7, 3, 1, 1)));
+  // The masks of a 3x3 on 7x7: the centre tap reads every output's own pixel; the top-left
+  // tap reads 7 outputs back, none of the first row's and none of a row's first column.
+  const DwFlat f = dwconv_flat(dw(1, 7, 3, 1, 1));
+  CHECK(f.vectors == 4);
+  CHECK(f.taps == 9);
+  CHECK(f.offset[4] == 0);
+  CHECK(f.offset[0] == -8);
+  CHECK(f.mask[4 * DwFlat::kMaxVectors + 0] == 0xFFFF);
+  CHECK(f.mask[4 * DwFlat::kMaxVectors + 3] == 0x0001);  // output 48, the last
+  for (int l = 0; l < 16; ++l) {
+    const bool top_left_reads = l >= 7 && l % 7 != 0;
+    CHECK(((f.mask[0] >> l) & 1) == unsigned(top_left_reads));
+  }
 }
 
 TEST_CASE("conv2d: convs over at most 4 channels take the stem path, stride <= 2 and up to 7x7") {
