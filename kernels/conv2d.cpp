@@ -184,6 +184,9 @@ bool use_dwconv_flat(Isa isa, const Conv2dShape& s) {
 }
 
 DwFlat dwconv_flat(const Conv2dShape& s) {
+  TESSERA_CHECK(s.H * s.W <= 16 * DwFlat::kMaxVectors && s.KH * s.KW <= DwFlat::kMaxTaps, "dwconv_flat: a ", s.H,
+                "x", s.W, " map with a ", s.KH, "x", s.KW, " kernel is past the flat kernel's ",
+                16 * DwFlat::kMaxVectors, " pixels and ", DwFlat::kMaxTaps, " taps");
   DwFlat f;
   const int64_t HW = s.H * s.W;
   f.vectors = (HW + 15) / 16;

@@ -9,6 +9,8 @@
 // loaded once, serves 4 planes, and 4 x V sums are in flight.
 #include <immintrin.h>
 
+#include <utility>
+
 #include "kernels/conv2d.h"
 #include "kernels/x86/fused_activation__avx512.h"
 

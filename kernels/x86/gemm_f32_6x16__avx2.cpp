@@ -57,8 +57,9 @@ void run_tile(int64_t kc, const float* a, int64_t lda, const float* b, const int
     else accumulate<true, false>(acc, kc, a, b, b_offsets, pulled, mask0, mask1);
   }
   // A full tile stored as C = acc (+ a bias per row or per column), then the activation,
-  // goes straight from the registers, as in the AVX-512 kernel. On the AVX2 path of an AVX-512 Xeon,
-  // alternating in one process: SGEMM 64^3 +12 %, 128^3-256^3 +5 %; 1x1 convs +5-12 %.
+  // goes straight from the registers, as in the AVX-512 kernel. On the AVX2 path of an
+  // AVX-512 Xeon, alternating in one process: SGEMM 64^3 +12 %, 128^3-256^3 +5 %; 1x1 convs
+  // +5-12 %.
   if (m == MR && n == NR && ep.beta == 0.f && ep.alpha == 1.f) {
     store_full_tile<MR, 8>(
         acc, c, ldc, ep.bias_row, ep.bias_col, ep.act, [](float x) { return _mm256_set1_ps(x); },

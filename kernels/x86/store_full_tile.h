@@ -1,6 +1,6 @@
 // The register-direct store of a full GEMM tile, shared by the AVX-512 and AVX2 microkernels
-// for their common case (alpha 1, beta 0, no column bias): C = acc (+ a bias per row), then
-// the activation, fixed per tile at compile time, with no spill of the accumulators.
+// for their common case (alpha 1, beta 0): C = acc (+ a bias per row, + a bias per column),
+// then the activation, fixed per tile at compile time, with no spill of the accumulators.
 // Include after the ISA's fused_activation__<isa>.h. Vec is __m512 or __m256, Lanes its
 // floats; set1, load, add and store are that ISA's intrinsics.
 #pragma once
