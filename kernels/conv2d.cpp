@@ -148,7 +148,7 @@ DwGrid dwconv_grid(const Conv2dShape& s) {
   // next row's columns below S * (Wg - grid columns the interior takes): with the padding
   // the same on both sides, columns of the left padding, zeros.
   // No rows of 16: one output row to a vector is the in-place kernel's layout, less the
-  // copy. 5x5 and 7x7 kernels on 7x7 maps took such grids; in place they ran 1.6-2.1x
+  // copy. 5x5 and 7x7 kernels on 7x7 maps took such grids; in place they ran 1.6-2.2x
   // faster (ConvNeXt's 768 x 7^2 7x7, MobileNetV3's 960 x 7^2 5x5; one and two threads).
   for (int64_t Wg : {4, 8}) {
     if ((s.PW + s.W - 1) / S >= Wg) continue;
