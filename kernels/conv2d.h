@@ -101,4 +101,11 @@ bool use_dwconv_flat(Isa isa, const Conv2dShape& s);
 DwFlat dwconv_flat(const Conv2dShape& s);
 void dwconv2d_flat_f32__avx512(const DepthwiseArgs& a, const Conv2dShape& s, const DwFlat& f);
 
+// Depthwise convs at stride 2 onto rows of at most 8 columns from rows of at most 16
+// (AVX-512; MobileNets' 14x14 -> 7x7): two output rows to a vector, each tap's inputs
+// picked from the two input rows under them by one permute, the plane read as it lies
+// (x86/dwconv2d_row_pairs_f32__avx512.cpp).
+bool use_dwconv_row_pairs(Isa isa, const Conv2dShape& s);
+void dwconv2d_row_pairs_f32__avx512(const DepthwiseArgs& a, const Conv2dShape& s);
+
 }  // namespace tessera::kernels

@@ -152,6 +152,15 @@ TEST_CASE("conv2d: every ISA path matches the ref loop nest within the dot-produ
         s.KH = 5, s.PH = 2;
         return s;
       }(),
+      // depthwise at stride 2 onto rows of at most 8, AVX-512: output rows in pairs, inputs by permutes
+      conv(2, 13, 11, 11, 13, 5, 2, 2, 1, 13), // 5x5: 6x6 out, planes in fours and 1 left, batch 2
+      conv(1, 3, 16, 16, 3, 3, 2, 1, 1, 3),    // 16 columns, 8 out: full rows; one plane at a time
+      conv(1, 6, 20, 9, 6, 3, 2, 0, 1, 6),     // no padding, 9 x 4 out: an odd row left, 5 pairs
+      [] {  // a 3x5 kernel, padding 1 and 2, stride 2
+        Conv2dShape s = conv(1, 10, 14, 14, 10, 5, 2, 2, 1, 10);
+        s.KH = 3, s.PH = 1;
+        return s;
+      }(),
       // depthwise on small maps, AVX-512: planes copied into grids of rows of 4 or 8
       conv(2, 24, 7, 7, 24, 3, 1, 0, 1, 24),   // 5x5 out of 7x7 in rows of 8, planes in pairs, batch 2
       conv(1, 18, 3, 3, 18, 3, 1, 0, 1, 18),   // 1x1 out of 3x3 in rows of 4, four planes at a time
@@ -253,6 +262,20 @@ TEST_CASE("conv2d: AVX-512 stride-1 'same' depthwise convs on maps of at most 64
   }
 }
 
+TEST_CASE("conv2d: AVX-512 stride-2 depthwise convs onto rows of at most 8 take output rows in pairs") {
+  auto dw = [](int64_t c, int64_t h, int64_t k, int64_t stride, int64_t pad) {
+    return conv(1, c, h, h, c, k, stride, pad, 1, c);
+  };
+  CHECK(use_dwconv_row_pairs(Isa::avx512, dw(576, 14, 3, 2, 1)));       // MobileNetV2's 14 -> 7
+  CHECK(use_dwconv_row_pairs(Isa::avx512vnni, dw(672, 14, 5, 2, 2)));   // MobileNetV3's 5x5
+  CHECK(use_dwconv_row_pairs(Isa::avx512, dw(8, 16, 3, 2, 1)));         // rows of 16 columns
+  CHECK_FALSE(use_dwconv_row_pairs(Isa::avx512, dw(8, 17, 3, 2, 1)));   // 17: two loads a row
+  CHECK_FALSE(use_dwconv_row_pairs(Isa::avx512, dw(384, 13, 7, 2, 3))); // 7x7: the grid
+  CHECK_FALSE(use_dwconv_row_pairs(Isa::avx512, dw(192, 28, 3, 2, 1))); // 14 out: in place
+  CHECK_FALSE(use_dwconv_row_pairs(Isa::avx512, dw(960, 7, 3, 1, 1)));  // stride 1
+  CHECK_FALSE(use_dwconv_row_pairs(Isa::avx2, dw(576, 14, 3, 2, 1)));
+}
+
 TEST_CASE("conv2d: convs over at most 4 channels take the stem path, stride <= 2 and up to 7x7") {
   const Isa saved = active_isa();
   auto path = [](const Conv2dShape& s) {
@@ -304,7 +327,9 @@ TEST_CASE("conv2d: any thread count gives the same bits (bands and panel runs sp
   // Each output tile is computed the same way whichever thread takes it, so results must
   // be identical; odd thread counts split pixel bands and channel-panel runs mid-way, and
   // convs read in place, depthwise convs and 1x1 convs on the GEMM path hand out their
-  // tasks a few at a time (parallel_for_balanced).
+  // tasks a few at a time (parallel_for_balanced). On one thread the depthwise kernels get
+  // runs long enough for their groups of 2 or 4 planes, which then cross a batch's channel
+  // wrap (batches of 7 x 13 and 3 x 31 channels).
   const int saved = get_num_threads();
   const std::vector<Conv2dShape> shapes = {conv(1, 16, 28, 28, 96, 3, 1, 1), conv(1, 24, 14, 14, 64, 3, 2, 1),
                                            conv(1, 32, 7, 7, 96, 3, 1, 1), conv(1, 40, 28, 28, 70, 1, 2, 0),
@@ -315,7 +340,8 @@ TEST_CASE("conv2d: any thread count gives the same bits (bands and panel runs sp
                                            conv(1, 24, 56, 56, 144, 1, 1, 0), conv(1, 64, 13, 13, 300, 1, 1, 0),
                                            conv(2, 260, 47, 49, 70, 1, 1, 0), conv(2, 24, 63, 57, 78, 1, 1, 0),
                                            conv(2, 40, 37, 29, 50, 1, 1, 0), conv(2, 56, 61, 59, 75, 1, 1, 0),
-                                           conv(2, 150, 47, 45, 130, 1, 1, 0), conv(2, 75, 7, 7, 75, 3, 1, 1, 1, 75)};
+                                           conv(2, 150, 47, 45, 130, 1, 1, 0), conv(2, 75, 7, 7, 75, 3, 1, 1, 1, 75),
+                                           conv(7, 13, 11, 11, 13, 5, 2, 2, 1, 13), conv(3, 31, 14, 14, 31, 3, 2, 1, 1, 31)};
   for (const Conv2dShape& s : shapes) {
     Generator g(s.C + s.OC);
     std::vector<float> x(s.N * s.C * s.H * s.W), w(s.OC * (s.C / s.groups) * s.KH * s.KW), b(s.OC);
