@@ -218,7 +218,7 @@ DwFlat dwconv_flat(const Conv2dShape& s) {
 
 bool use_dwconv_row_pairs(Isa isa, const Conv2dShape& s) {
   // Against the grid kernel, which copies each plane into its stride phases first (Xeon VM,
-  // alternating in one process): 3x3 1.4-1.7x on one thread and 1.5-1.6x on two
+  // alternating in one process): 3x3 1.4-1.7x on one thread and 1.45-1.6x on two
   // (MobileNetV2's 576 x 14^2, 240 x 14^2, 96 x 15^2), 5x5 1.18-1.28x (MobileNetV3's 672 x
   // 14^2). 7x7 kernels were level with the grid (384 x 13^2), which keeps them.
   return (isa == Isa::avx512 || isa == Isa::avx512vnni) && s.is_depthwise() && s.SH == 2 && s.SW == 2 &&
