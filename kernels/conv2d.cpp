@@ -80,17 +80,17 @@ void conv2d_f32(float* y, const float* x, const PackedConv2d& w, const float* bi
     const int64_t planes = s.N * s.C, plane_flops = 2 * OH * OW * s.KH * s.KW;
     const int64_t grain = std::clamp<int64_t>(250'000 / plane_flops, 1,
                                               std::max<int64_t>(1, planes / (8 * get_num_threads())));
+    auto args = [&](int64_t b, int64_t e) { return DepthwiseArgs{x, w.weight.data(), bias, act, y, b, e - b}; };
+    // The small-map kernels' tables depend on the shape alone: worked out once a call.
     if (use_dwconv_flat(w.isa, s)) {
       const DwFlat f = dwconv_flat(s);
-      parallel_for_balanced(planes, grain, [&](int64_t b, int64_t e) {
-        dwconv2d_flat_f32__avx512(DepthwiseArgs{x, w.weight.data(), bias, act, y, b, e - b}, s, f);
-      });
+      parallel_for_balanced(planes, grain, [&](int64_t b, int64_t e) { dwconv2d_flat_f32__avx512(args(b, e), s, f); });
       return;
     }
     if (use_dwconv_row_pairs(w.isa, s)) {
-      parallel_for_balanced(planes, grain, [&](int64_t b, int64_t e) {
-        dwconv2d_row_pairs_f32__avx512(DepthwiseArgs{x, w.weight.data(), bias, act, y, b, e - b}, s);
-      });
+      const DwRowPairs r = dwconv_row_pairs(s);
+      parallel_for_balanced(planes, grain,
+                            [&](int64_t b, int64_t e) { dwconv2d_row_pairs_f32__avx512(args(b, e), s, r); });
       return;
     }
     const bool grid = use_dwconv_grid(w.isa, s);
@@ -99,8 +99,7 @@ void conv2d_f32(float* y, const float* x, const PackedConv2d& w, const float* bi
     parallel_for_balanced(planes, grain, [&](int64_t b, int64_t e) {
       thread_local std::vector<float> scratch;
       grow(scratch, static_cast<size_t>(scratch_floats));
-      (grid ? dwconv2d_grid_f32__avx512 : kernel)(DepthwiseArgs{x, w.weight.data(), bias, act, y, b, e - b}, s,
-                                                   scratch.data());
+      (grid ? dwconv2d_grid_f32__avx512 : kernel)(args(b, e), s, scratch.data());
     });
     return;
   }
@@ -173,8 +172,9 @@ bool use_dwconv_grid(Isa isa, const Conv2dShape& s) {
   // Output rows of at most 8 columns, which fill at most half a vector in place. Inside
   // conv2d_f32, alternating in one process with the in-place kernel (dev VM, two runs):
   // MobileNetV2's 960 x 7^2 1.35-1.36x on one thread and 1.13-1.26x on two, its 576 x 14^2
-  // stride 2 1.12-1.36x and 1.18-1.19x; the kernels alone in a quieter spell, one thread,
-  // 1.04x and 1.13-1.15x. Rows that need grids of 16 stay in place (dwconv_grid).
+  // stride 2 1.12-1.36x and 1.18-1.19x. Both have since gone to the flat and row-pairs
+  // kernels (conv2d_f32 asks those first); the grid keeps maps that shrink and 7x7 kernels
+  // at stride 2. Rows that need grids of 16 stay in place (dwconv_grid).
   return (isa == Isa::avx512 || isa == Isa::avx512vnni) && s.is_depthwise() && s.OW() <= 8 && dwconv_grid(s).Wg > 0;
 }
 
@@ -223,6 +223,21 @@ bool use_dwconv_row_pairs(Isa isa, const Conv2dShape& s) {
   // 14^2). 7x7 kernels were level with the grid (384 x 13^2), which keeps them.
   return (isa == Isa::avx512 || isa == Isa::avx512vnni) && s.is_depthwise() && s.SH == 2 && s.SW == 2 &&
          s.DH == 1 && s.DW == 1 && s.W <= 16 && s.OW() <= 8 && (s.KW == 3 || s.KW == 5);
+}
+
+DwRowPairs dwconv_row_pairs(const Conv2dShape& s) {
+  TESSERA_CHECK(s.KW <= DwRowPairs::kMaxKW && s.W <= 16 && s.OW() <= 8, "dwconv_row_pairs: a ", s.W,
+                "-column row onto ", s.OW(), " with a ", s.KW, "-wide kernel is past the row-pairs kernel");
+  DwRowPairs r;
+  for (int64_t kw = 0; kw < s.KW; ++kw)
+    for (int l = 0; l < 16; ++l) {
+      const int64_t pair = l / 8, c = l % 8, col = 2 * c + kw - s.PW;
+      const bool inside = c < s.OW() && col >= 0 && col < s.W;
+      r.pick[kw][l] = static_cast<int32_t>(pair * 16 + (inside ? col : 0));
+      r.valid[kw] = static_cast<uint16_t>(r.valid[kw] | unsigned(inside) << l);
+    }
+  for (int64_t l = 0; l < 16; ++l) r.pack[l] = static_cast<int32_t>(l < s.OW() ? l : l < 2 * s.OW() ? 8 + l - s.OW() : 0);
+  return r;
 }
 
 int64_t dwconv2d_grid_scratch_floats(const Conv2dShape& s) {

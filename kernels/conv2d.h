@@ -105,7 +105,15 @@ void dwconv2d_flat_f32__avx512(const DepthwiseArgs& a, const Conv2dShape& s, con
 // (AVX-512; MobileNets' 14x14 -> 7x7): two output rows to a vector, each tap's inputs
 // picked from the two input rows under them by one permute, the plane read as it lies
 // (x86/dwconv2d_row_pairs_f32__avx512.cpp).
+// What the permutes take depends on the shape alone.
+struct DwRowPairs {
+  static constexpr int64_t kMaxKW = 5;
+  int32_t pick[kMaxKW][16] = {};  // tap kw: lane (r, c) takes column 2c + kw - PW of pair member r (r * 16 + column)
+  uint16_t valid[kMaxKW] = {};    // the lanes of tap kw inside the row, with c < OW
+  int32_t pack[16] = {};          // lanes (0, c) and (1, c) to c and OW + c
+};
 bool use_dwconv_row_pairs(Isa isa, const Conv2dShape& s);
-void dwconv2d_row_pairs_f32__avx512(const DepthwiseArgs& a, const Conv2dShape& s);
+DwRowPairs dwconv_row_pairs(const Conv2dShape& s);
+void dwconv2d_row_pairs_f32__avx512(const DepthwiseArgs& a, const Conv2dShape& s, const DwRowPairs& r);
 
 }  // namespace tessera::kernels

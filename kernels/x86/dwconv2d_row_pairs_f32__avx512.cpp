@@ -15,38 +15,27 @@ namespace tessera::kernels {
 
 namespace {
 
-constexpr int kMaxKW = 5;
-
-// What depends on the shape alone.
+// The shape's sizes, and DwRowPairs' tables as vectors.
 struct Pairs {
-  int64_t H, W, OH, OW, KH, KW, PH, taps;
-  int64_t vectors;               // output row pairs
-  __mmask16 in;                  // an input row's columns
-  __m512i pick[kMaxKW];          // tap kw: lane (r, c) takes column 2c + kw - PW of row pair member r
-  __mmask16 valid[kMaxKW];       // lanes of tap kw inside the row (and c < OW)
-  __m512i pack;                  // lanes (0, c) and (1, c) to c and OW + c
+  int64_t H, W, OH, OW, KH, PH, taps;
+  int64_t vectors;                          // output row pairs
+  __mmask16 in;                             // an input row's columns
+  __m512i pick[DwRowPairs::kMaxKW];
+  __mmask16 valid[DwRowPairs::kMaxKW];
+  __m512i pack;
 };
 
-Pairs pairs_of(const Conv2dShape& s) {
+Pairs pairs_of(const Conv2dShape& s, const DwRowPairs& r) {
   Pairs u;
-  u.H = s.H, u.W = s.W, u.OH = s.OH(), u.OW = s.OW(), u.KH = s.KH, u.KW = s.KW, u.PH = s.PH;
+  u.H = s.H, u.W = s.W, u.OH = s.OH(), u.OW = s.OW(), u.KH = s.KH, u.PH = s.PH;
   u.taps = s.KH * s.KW;
   u.vectors = (u.OH + 1) / 2;
   u.in = static_cast<__mmask16>((1u << u.W) - 1);
-  alignas(64) int32_t idx[16];
   for (int64_t kw = 0; kw < s.KW; ++kw) {
-    unsigned m = 0;
-    for (int l = 0; l < 16; ++l) {
-      const int64_t r = l / 8, c = l % 8, col = 2 * c + kw - s.PW;
-      const bool inside = c < u.OW && col >= 0 && col < u.W;
-      idx[l] = static_cast<int32_t>(r * 16 + (inside ? col : 0));
-      m |= unsigned(inside) << l;
-    }
-    u.pick[kw] = _mm512_load_si512(idx);
-    u.valid[kw] = static_cast<__mmask16>(m);
+    u.pick[kw] = _mm512_loadu_si512(r.pick[kw]);
+    u.valid[kw] = r.valid[kw];
   }
-  for (int l = 0; l < 16; ++l) idx[l] = static_cast<int32_t>(l < u.OW ? l : l < 2 * u.OW ? 8 + l - u.OW : 0);
-  u.pack = _mm512_load_si512(idx);
+  u.pack = _mm512_loadu_si512(r.pack);
   return u;
 }
 
@@ -113,8 +102,8 @@ void run(const DepthwiseArgs& a, const Conv2dShape& s, const Pairs& u) {
 
 }  // namespace
 
-void dwconv2d_row_pairs_f32__avx512(const DepthwiseArgs& a, const Conv2dShape& s) {
-  const Pairs u = pairs_of(s);
+void dwconv2d_row_pairs_f32__avx512(const DepthwiseArgs& a, const Conv2dShape& s, const DwRowPairs& r) {
+  const Pairs u = pairs_of(s, r);
   if (s.KW == 3) run<3>(a, s, u);
   else run<5>(a, s, u);
 }
