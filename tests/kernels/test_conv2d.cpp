@@ -119,6 +119,11 @@ TEST_CASE("conv2d: every ISA path matches the ref loop nest within the dot-produ
       conv(2, 4, 11, 100, 4, 5, 1, 2, 1, 4),   // 5x5 s1, OW 100: 64 + 36
       conv(1, 3, 10, 40, 3, 7, 2, 3, 1, 3),    // 7x7 s2
       conv(1, 4, 9, 9, 4, 3, 2, 0, 1, 4),      // 3x3 s2, no padding
+      // 65-128 output columns: row blocks outermost, two column blocks each
+      conv(1, 3, 15, 112, 3, 3, 1, 1, 1, 3),   // 3x3 s1, OW 112 (MobileNetV2): 64 + 48, OH 15 = 3 x 4 + 3
+      conv(1, 2, 6, 96, 2, 3, 1, 0, 1, 2),     // no padding, OW 94: 64 + 30
+      conv(1, 2, 9, 80, 2, 7, 1, 3, 1, 2),     // 7x7 s1, OW 80: 64 + 16
+      conv(1, 2, 10, 256, 2, 5, 2, 2, 1, 2),   // 5x5 s2, OW 128: 64 + 64
       conv(1, 3, 13, 29, 3, 7, 1, 3, 1, 3),    // two vectors take 4 rows: 7x7 s1, OW 29, OH 13 = 3 x 4 + 1
       conv(1, 4, 11, 60, 4, 5, 2, 2, 1, 4),    // 5x5 s2, OW 30, OH 6: a block past the last row
       conv(1, 3, 17, 27, 3, 5, 2, 2, 1, 3),    // 5x5 s2, OW 14: one vector, its lanes shuffled and put back
