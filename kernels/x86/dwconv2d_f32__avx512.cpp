@@ -369,9 +369,9 @@ void column_of_planes(const DepthwiseArgs& a, const Conv2dShape& s, InPlacePlane
 // again. The rows the next row block adds are pulled in by the first column block alone
 // (the second one's pull, or the pull split between the two, did less). One thread,
 // alternating in one process with oneDNN (Xeon VM, three runs): MobileNetV2's 32 x 112^2
-// from 0.68-0.70x to 1.08-1.18x oneDNN's speed, 40 x 100^2 from 0.75-0.78x to 1.22-1.34x,
+// from 0.68-0.80x to 1.03-1.18x oneDNN's speed, 40 x 100^2 from 0.76-0.93x to 1.20-1.34x,
 // 3x3 stride 2 from 224^2 0.59x -> 1.06-1.10x, 32 x 72^2 (the second block one vector)
-// 0.80x -> 0.91x; 5x5 and 7x7 at 112-120 +3-9 %; two threads alike.
+// 0.80x -> 0.91x; 5x5 and 7x7 at 112-120 +4-9 %; two threads alike.
 template <int K, int S, int V2>
 void two_column_blocks(const DepthwiseArgs& a, const Conv2dShape& s, InPlacePlane p) {
   constexpr int R = 4;  // as column_block's for V = 4; the second block shares its rows
