@@ -315,21 +315,21 @@ void plane(const Plane& p) {
 void dwconv2d_f32__avx2(const DepthwiseArgs& a, const Conv2dShape& s, float* scratch) {
   const bool in_place = (s.KH == 3 || s.KH == 5 || s.KH == 7) && s.KW == s.KH && (s.SH == 1 || s.SH == 2) &&
                         s.SW == s.SH && s.DH == 1 && s.DW == 1;
-  for (int64_t t = a.first; t < a.first + a.count; ++t) {
-    const float* w = a.plane_w(t, s);
+  const int64_t OH = s.OH(), OW = s.OW();
+  for (DepthwisePlanes t(a, s); t.more(); t.next()) {
+    const float* w = t.w();
     if (in_place) {
       alignas(32) float wb[7 * 7 * 8];
       if (s.KH > 3)
         for (int64_t i = 0; i < s.KH * s.KW; ++i) _mm256_store_ps(wb + 8 * i, _mm256_set1_ps(w[i]));
-      const InPlacePlane p{a.plane_x(t, s), s.H, s.W, s.OH(), s.OW(), s.PH, s.PW, w, wb, a.plane_bias(t, s), a.act,
-                           a.plane_y(t, s)};
+      const InPlacePlane p{t.x(), s.H, s.W, OH, OW, s.PH, s.PW, w, wb, t.bias(), a.act, t.y()};
       if (s.KH == 3) plane_in_place<3>(p, s.SH);
       else if (s.KH == 5) plane_in_place<5>(p, s.SH);
       else plane_in_place<7>(p, s.SH);
       continue;
     }
-    pad_plane_f32(scratch, a.plane_x(t, s), s);
-    const Plane p{scratch, s.W + 2 * s.PW, s.OH(), s.OW(), &s, w, a.plane_bias(t, s), a.act, a.plane_y(t, s)};
+    pad_plane_f32(scratch, t.x(), s);
+    const Plane p{scratch, s.W + 2 * s.PW, OH, OW, &s, w, t.bias(), a.act, t.y()};
     if (s.SW == 1) plane<1>(p);
     else if (s.SW == 2 && s.DW == 1) plane<2>(p);
     else plane<0>(p);

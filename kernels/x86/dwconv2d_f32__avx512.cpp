@@ -358,11 +358,11 @@ void column_of_planes(const DepthwiseArgs& a, const Conv2dShape& s, InPlacePlane
     for (int r : {7, 6, 5})
       if ((p.OH + r - 1) / r * r < fewest) fewest = (p.OH + r - 1) / r * r, rows = r;
   }
-  for (int64_t t = a.first; t < a.first + a.count; ++t) {
-    p.x = a.plane_x(t, s);
-    p.w = a.plane_w(t, s);
-    p.bias = _mm512_set1_ps(a.plane_bias(t, s));
-    p.y = a.plane_y(t, s);
+  for (DepthwisePlanes t(a, s); t.more(); t.next()) {
+    p.x = t.x();
+    p.w = t.w();
+    p.bias = _mm512_set1_ps(t.bias());
+    p.y = t.y();
     if constexpr (V == 1) {
       switch (rows) {
         case 7: column_block<K, S, V, 7>(p, m, ow0); continue;
@@ -391,11 +391,11 @@ void two_column_blocks(const DepthwiseArgs& a, const Conv2dShape& s, InPlacePlan
   constexpr int kRows = (R - 1) * S + K;
   const ColumnMasks<K, S, 4> m0 = column_masks<K, S, 4>(p, 0);
   const ColumnMasks<K, S, V2> m1 = column_masks<K, S, V2>(p, 64);
-  for (int64_t t = a.first; t < a.first + a.count; ++t) {
-    p.x = a.plane_x(t, s);
-    p.w = a.plane_w(t, s);
-    p.bias = _mm512_set1_ps(a.plane_bias(t, s));
-    p.y = a.plane_y(t, s);
+  for (DepthwisePlanes t(a, s); t.more(); t.next()) {
+    p.x = t.x();
+    p.w = t.w();
+    p.bias = _mm512_set1_ps(t.bias());
+    p.y = t.y();
     for (int64_t oh = 0; oh < p.OH; oh += R) {
       const int64_t ih0 = oh * S - p.PH;
       if (ih0 >= 0 && ih0 + kRows <= p.H) {
@@ -448,9 +448,9 @@ void dwconv2d_f32__avx512(const DepthwiseArgs& a, const Conv2dShape& s, float* s
     if (s.KH == 7 && run_in_place<7>(a, s)) return;
   }
   const int64_t Wp = s.W + 2 * s.PW, OH = s.OH(), OW = s.OW();
-  for (int64_t t = a.first; t < a.first + a.count; ++t) {
-    pad_plane_f32(scratch, a.plane_x(t, s), s);
-    const Plane p{scratch, Wp, OW, &s, a.plane_w(t, s), _mm512_set1_ps(a.plane_bias(t, s)), a.act, a.plane_y(t, s)};
+  for (DepthwisePlanes t(a, s); t.more(); t.next()) {
+    pad_plane_f32(scratch, t.x(), s);
+    const Plane p{scratch, Wp, OW, &s, t.w(), _mm512_set1_ps(t.bias()), a.act, t.y()};
     if (s.SW == 1) plane<1>(p, OH);
     else if (s.SW == 2) plane<2>(p, OH);
     else plane<0>(p, OH);

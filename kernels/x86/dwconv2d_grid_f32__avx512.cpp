@@ -94,8 +94,8 @@ void planes_out(const DepthwiseArgs& a, int64_t t, int64_t channel, const float*
   const float* w[P];
   __m512 bias[P];
   float* y[P];
-  // DepthwiseArgs' plane_w and plane_bias take t % C, a division a plane: the channel is
-  // carried along instead.
+  // The channel is carried along, not taken as t % C (a division a plane), as in
+  // DepthwisePlanes.
   for (int p = 0; p < P; ++p, ++t) {
     w[p] = a.w + channel * u.taps;
     bias[p] = _mm512_set1_ps(a.bias ? a.bias[channel] : 0.f);

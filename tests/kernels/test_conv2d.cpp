@@ -328,6 +328,29 @@ TEST_CASE("conv2d: AVX-512 1x1 convs take the GEMM path over few channels, or up
   set_active_isa(saved);
 }
 
+TEST_CASE("conv2d: depthwise runs across a batch's channel wrap take each plane's own weights, every ISA") {
+  // On one thread a run holds up to a ninth of the planes; with batch 2 and 13 channels the
+  // run [12, 15) goes from channel 12 of the first image to channels 0 and 1 of the second
+  // (DepthwisePlanes carries the channel along). In place, in place two column blocks wide,
+  // stride 2, the zero-padded copy (dilation), and AVX2's row bands.
+  const Isa saved = active_isa();
+  const int saved_threads = get_num_threads();
+  set_num_threads(1);
+  const std::vector<Conv2dShape> shapes = {conv(2, 13, 17, 17, 13, 3, 1, 1, 1, 13), conv(2, 13, 6, 100, 13, 3, 1, 1, 1, 13),
+                                           conv(2, 13, 19, 19, 13, 5, 2, 2, 1, 13), conv(2, 13, 11, 11, 13, 3, 1, 0, 2, 13),
+                                           conv(2, 13, 6, 40, 13, 3, 1, 1, 1, 13)};
+  for (Isa isa : supported_isas()) {
+    set_active_isa(isa);
+    for (const Conv2dShape& s : shapes) {
+      CAPTURE(std::string(isa_name(isa)));
+      CAPTURE(s.W);
+      CHECK(check_conv(s, FusedActivation::none, true) <= 1.0);
+    }
+  }
+  set_active_isa(saved);
+  set_num_threads(saved_threads);
+}
+
 TEST_CASE("conv2d: any thread count gives the same bits (bands and panel runs split unevenly)") {
   // Each output tile is computed the same way whichever thread takes it, so results must
   // be identical; odd thread counts split pixel bands and channel-panel runs mid-way, and
