@@ -281,23 +281,15 @@ void block_in_place(const InPlacePlane& p, const ColumnMasks<K, S, V>& m, int64_
 #pragma GCC unroll 24
       for (int i = 0; i < kRows; ++i) {
         if (kw == 0) pull(i);
-        // A 3x3 block's rows of padding are loaded as zeros rather than skipped: a branch
-        // per row and tap column, unrolled, became a tree of compares and spilled row
-        // bounds that cost more than the multiply-adds of a row in nine (one thread, 3x3
-        // at 14^2 +17-21 %, two threads +9-10 %). 5x5 has two rows in eleven, and lost
-        // 1-6 % this way.
-        __mmask16 r0 = 0xffff;
-        if constexpr (!Inside) {
-          if constexpr (K == 3) r0 = static_cast<uint64_t>(ih0 + i) < static_cast<uint64_t>(p.H) ? 0xffff : 0;
-          else if (ih0 + i < 0 || ih0 + i >= p.H) continue;
-        }
+        if constexpr (!Inside)
+          if (ih0 + i < 0 || ih0 + i >= p.H) continue;
 #pragma GCC unroll 4
         for (int v = 0; v < V; ++v) {
           const float* src = col + i * p.W + 16 * v * S;
           if constexpr (S == 1) {
-            tap(i, kw, v, _mm512_maskz_loadu_ps(m0[v] & r0, src));
+            tap(i, kw, v, _mm512_maskz_loadu_ps(m0[v], src));
           } else {
-            const __m512 lo = _mm512_maskz_loadu_ps(m0[v] & r0, src), hi = _mm512_maskz_loadu_ps(m1[v] & r0, src + 16);
+            const __m512 lo = _mm512_maskz_loadu_ps(m0[v], src), hi = _mm512_maskz_loadu_ps(m1[v], src + 16);
             tap(i, kw, v, _mm512_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0)));
             if (kw + 1 < K) tap(i, kw + 1, v, _mm512_shuffle_ps(lo, hi, _MM_SHUFFLE(3, 1, 3, 1)));
           }
