@@ -100,6 +100,8 @@ TEST_CASE("conv2d: every ISA path matches the ref loop nest within the dot-produ
       conv(2, 10, 14, 28, 40, 3, 1, 1),        // 3x3 s1: first and last tiles of each row
       conv(1, 9, 14, 14, 33, 3, 1, 1),         // 3x3 s1: one tile per row skips both columns
       conv(1, 7, 27, 27, 20, 3, 2, 1),         // 3x3 s2, odd W: the last column's kw = 2 is padding
+      conv(1, 3, 9, 131, 8, 3, 2, 1),          // stem s2 over 131 columns: phase rows of 66, gathered row by row
+      conv(1, 6, 7, 150, 20, 3, 2, 1),         // the same on the direct path: phase rows of 76
       conv(2, 12, 14, 14, 36, 3, 2, 1),        // 3x3 s2 down to 7x7: two-row tiles
       conv(1, 5, 13, 13, 16, 3, 2, 1),         // 3x3 s2 odd down to 7x7
       conv(1, 6, 14, 7, 32, 3, 1, 1),          // 3x3 s1 7 wide, even OH: last pair's second row
