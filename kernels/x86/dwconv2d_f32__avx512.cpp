@@ -12,6 +12,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <type_traits>
 #include <utility>
 
 #include "kernels/conv2d.h"
@@ -324,17 +325,23 @@ void column_block(const InPlacePlane& p, const ColumnMasks<K, S, V>& m, int64_t 
   // 14^2 0.52-0.69x -> 0.65-0.81x, 3x3 s2 28^2 -> 14^2 0.41-0.49x -> 0.68-0.80x, 5x5 at
   // 14^2 +1-10 %, 7x7 at 14^2 and 7^2 +9-14 %, 5x5 and 7x7 at 28^2 +0-10 %, 3x3 at 28^2
   // and 32^2 level to +2 %. Larger planes keep it (56^2 stride 2 lost 9-11 % without).
-  const bool pull = p.H * p.W > 1024;
-  for (int64_t oh = 0; oh < p.OH; oh += R) {
-    const int64_t ih0 = oh * S - p.PH;
-    if (!pull) {
-      if (ih0 >= 0 && ih0 + kRows <= p.H) block_in_place<K, S, R, V, true, false>(p, m, oh, ow0);
-      else block_in_place<K, S, R, V, false, false>(p, m, oh, ow0);
-      continue;
+  auto blocks = [&](auto pull) {
+    for (int64_t oh = 0; oh < p.OH; oh += R) {
+      const int64_t ih0 = oh * S - p.PH;
+      if (ih0 >= 0 && ih0 + kRows <= p.H) block_in_place<K, S, R, V, true, pull()>(p, m, oh, ow0);
+      else block_in_place<K, S, R, V, false, pull()>(p, m, oh, ow0);
     }
-    if (ih0 >= 0 && ih0 + kRows <= p.H) block_in_place<K, S, R, V, true>(p, m, oh, ow0);
-    else block_in_place<K, S, R, V, false>(p, m, oh, ow0);
-  }
+  };
+  if (p.H * p.W > 1024) blocks(std::true_type{});
+  else blocks(std::false_type{});
+}
+
+// Points p at plane t of the run.
+inline void point_at(InPlacePlane& p, const DepthwisePlanes& t) {
+  p.x = t.x();
+  p.w = t.w();
+  p.bias = _mm512_set1_ps(t.bias());
+  p.y = t.y();
 }
 
 // One column block of every plane in the run. The masks depend on the shape alone: worked
@@ -359,10 +366,7 @@ void column_of_planes(const DepthwiseArgs& a, const Conv2dShape& s, InPlacePlane
       if ((p.OH + r - 1) / r * r < fewest) fewest = (p.OH + r - 1) / r * r, rows = r;
   }
   for (DepthwisePlanes t(a, s); t.more(); t.next()) {
-    p.x = t.x();
-    p.w = t.w();
-    p.bias = _mm512_set1_ps(t.bias());
-    p.y = t.y();
+    point_at(p, t);
     if constexpr (V == 1) {
       switch (rows) {
         case 7: column_block<K, S, V, 7>(p, m, ow0); continue;
@@ -392,10 +396,7 @@ void two_column_blocks(const DepthwiseArgs& a, const Conv2dShape& s, InPlacePlan
   const ColumnMasks<K, S, 4> m0 = column_masks<K, S, 4>(p, 0);
   const ColumnMasks<K, S, V2> m1 = column_masks<K, S, V2>(p, 64);
   for (DepthwisePlanes t(a, s); t.more(); t.next()) {
-    p.x = t.x();
-    p.w = t.w();
-    p.bias = _mm512_set1_ps(t.bias());
-    p.y = t.y();
+    point_at(p, t);
     for (int64_t oh = 0; oh < p.OH; oh += R) {
       const int64_t ih0 = oh * S - p.PH;
       if (ih0 >= 0 && ih0 + kRows <= p.H) {
