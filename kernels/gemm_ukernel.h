@@ -92,13 +92,16 @@ void gemm_f32_ukernel_8x32_rows__avx512(int64_t kc, const float* a, int64_t lda,
 // or at b + k * ldb: ldb = NR on a wide B's packed last panel, ldb = n where the whole B
 // is narrow and packed n wide (a 32-wide panel for one column would cost its packing a
 // line written and the kernel a line read per k, more than the weights' 56 bytes).
-// One call takes m <= narrow_ukernel_panels(n) * 14 rows: consecutive packed A panels
-// (a + p * 14 * kc), each walked as a stream of its own.
+// One call takes m <= narrow_ukernel_panels(n) * MR rows: consecutive packed A panels
+// (a + p * MR * kc), each walked as a stream of its own.
 inline int64_t narrow_ukernel_panels(int64_t n) { return n <= 4 ? 4 : 2; }
 using GemmNarrowUkernel = void (*)(int64_t kc, const float* a, const float* b, int64_t ldb, const int64_t* b_offsets,
                                    float* c, int64_t ldc, int64_t m, int64_t n, const UkernelEpilogue& ep);
 void gemm_f32_ukernel_14xn__avx512(int64_t kc, const float* a, const float* b, int64_t ldb, const int64_t* b_offsets,
                                    float* c, int64_t ldc, int64_t m, int64_t n, const UkernelEpilogue& ep);
+// The AVX2 counterpart, over panels of MR = 6 rows.
+void gemm_f32_ukernel_6xn__avx2(int64_t kc, const float* a, const float* b, int64_t ldb, const int64_t* b_offsets,
+                                float* c, int64_t ldc, int64_t m, int64_t n, const UkernelEpilogue& ep);
 void gemm_f32_ukernel_6x16__avx2(int64_t kc, const float* a, const float* b, const int64_t* b_offsets, float* c,
                                  int64_t ldc, int64_t m, int64_t n, const UkernelEpilogue& ep, const PrefetchRows* pull);
 

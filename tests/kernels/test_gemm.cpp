@@ -119,7 +119,7 @@ void check_paths(const char* what, bool with_ref, Cases&& cases) {
 TEST_CASE("gemm_f32: every ISA path within the float dot-product bound, on tile/block edges") {
   Generator pick(7);  // one sequence across the paths: each path sees other shapes
   const int64_t ms[] = {1, 5, 6, 7, 13, 14, 15, 29, 61, 337};
-  const int64_t ns[] = {1, 2, 3, 8, 9, 15, 16, 17, 31, 32, 33, 65, 97};  // <= 8: the narrow (14 x n) kernel
+  const int64_t ns[] = {1, 2, 3, 8, 9, 15, 16, 17, 31, 32, 33, 65, 97};  // <= 8: the narrow (14 x n, 6 x n) kernel
   const int64_t ks[] = {1, 2, 7, 64, 401, 511, 512, 513, 1023, 1024, 1025, 1100};  // KC is 512 (avx2), 1024 (avx512)
   const FusedActivation acts[] = {FusedActivation::none, FusedActivation::relu, FusedActivation::relu6};
   check_paths("tile and block edges", true, [&](auto check) {
@@ -150,8 +150,9 @@ TEST_CASE("gemm_f32: row-major A with short rows, read in place, within the boun
 }
 
 TEST_CASE("gemm_f32: a last B panel of at most 8 columns (narrow kernel) within the bound") {
-  // Wide products whose last 32-column panel has 1-8 columns run it on the 14 x n kernel
-  // when A is packed: pre-packed weights, or an A packed in the call (K = 800: lda > 768).
+  // Wide products whose last panel (32 columns; 16 on AVX2) has 1-8 columns run it on the
+  // 14 x n (6 x n) kernel when A is packed: pre-packed weights, or an A packed in the call
+  // (K = 800: lda > 768).
   // M = 125 spans two A blocks; K = 1100 two K blocks, so the tail's C is read back (beta 1).
   check_paths("narrow last panel", false, [](auto check) {
     for (int64_t M : {5, 14, 29, 125})
@@ -165,10 +166,11 @@ TEST_CASE("gemm_f32: a last B panel of at most 8 columns (narrow kernel) within 
 }
 
 TEST_CASE("gemm_f32: a B of at most 8 columns (heads at batch 1-8) within the bound") {
-  // On AVX-512 such a B is packed as wide as it is (or read in place, or packed 32 wide
-  // beforehand) and one narrow-kernel call walks up to 4 A panels (n <= 4) or 2 (n <= 8).
-  // M covers every count of panels and rows in a call's last panel, and M = 57 and up a
-  // second A block (MC = 56; 113 and 125 a third), whose calls restart the groups.
+  // Such a B is packed as wide as it is (or read in place, or packed 32 or 16 wide
+  // beforehand) and one narrow-kernel call walks up to 4 A panels (n <= 4) or 2 (n <= 8);
+  // the AVX2 kernel walks them in groups of 4, 3, 2 or 1 by n. M covers every count of
+  // panels and rows in a call's last panel, and M = 57 and up a second A block (MC = 56 on
+  // AVX-512, where 113 and 125 make a third; 72 on AVX2), whose calls restart the groups.
   check_paths("narrow B", false, [](auto check) {
     for (int64_t M : {1, 13, 14, 15, 28, 29, 42, 43, 56, 57, 70, 113, 125})
       for (int64_t N : {1, 2, 3, 4, 5, 7, 8})
