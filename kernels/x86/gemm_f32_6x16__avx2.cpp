@@ -58,7 +58,7 @@ void run_tile(int64_t kc, const float* a, int64_t lda, const float* b, const int
     // B read in place over a long K (a 1x1 conv's rows lie a channel plane apart, out of
     // the hardware prefetcher's reach): its rows are fetched 16 ahead. One thread,
     // alternating in one process with oneDNN's AVX2 kernels: ResNet-50's 512 -> 128 at
-    // 28x28 +14-17 %, 1024 -> 256 at 14x14 +6-8 %, 512 -> 2048 and 2048 -> 512 at 7x7
+    // 28x28 +11-17 %, 1024 -> 256 at 14x14 +5-8 %, 512 -> 2048 and 2048 -> 512 at 7x7
     // +3-7 %, MobileNetV2's 384 -> 64/96 and 576 -> 96 at 14x14 +2-5 %; with K of 32-96 it
     // lost 0.5-3 %, at 144-256 level (8 or 32 rows ahead: the same).
     else if (n == NR && kc >= 256) accumulate<false, false, false, false, true>(acc, kc, a, b, b_offsets, pulled, mask0, mask1);
