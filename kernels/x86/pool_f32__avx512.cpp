@@ -13,27 +13,45 @@ namespace {
 
 __mmask16 lanes(int64_t n) { return n >= 16 ? __mmask16(0xffff) : n <= 0 ? __mmask16(0) : __mmask16((1u << n) - 1); }
 
-// base[i * stride] for lanes i < cnt (the others get `fill`); reads nothing past the last lane.
-__m512 load_strided(const float* base, int64_t stride, int64_t cnt, __m512 fill) {
-  const __mmask16 m = lanes(cnt);
-  if (stride == 1) return _mm512_mask_loadu_ps(fill, m, base);
-  if (stride == 2) {
-    const int64_t need = 2 * cnt - 1;
-    const __m512 lo = _mm512_mask_loadu_ps(fill, lanes(need), base);
-    const __m512 hi = _mm512_mask_loadu_ps(fill, lanes(need - 16), base + 16);
-    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    return _mm512_mask_mov_ps(fill, m, _mm512_permutex2var_ps(lo, even, hi));
+// Loads of base[i * stride] for lanes i < cnt (the others get `fill`), reading nothing past
+// the last lane. The masks are worked out once per output vector, not once per tap.
+class StridedLoad {
+ public:
+  StridedLoad(int64_t stride, int64_t cnt, __m512 fill)
+      : stride_(stride), fill_(fill), m_(lanes(cnt)), lo_(lanes(2 * cnt - 1)), hi_(lanes(2 * cnt - 17)) {}
+  __m512 operator()(const float* base) const {
+    if (stride_ == 1) return _mm512_mask_loadu_ps(fill_, m_, base);
+    if (stride_ == 2) {
+      const __m512 lo = _mm512_mask_loadu_ps(fill_, lo_, base), hi = _mm512_mask_loadu_ps(fill_, hi_, base + 16);
+      const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+      return _mm512_mask_mov_ps(fill_, m_, _mm512_permutex2var_ps(lo, even, hi));
+    }
+    const __m512i idx = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                           _mm512_set1_epi32(int(stride_)));
+    return _mm512_mask_i32gather_ps(fill_, m_, idx, base, 4);
   }
-  const __m512i idx = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
-                                         _mm512_set1_epi32(int(stride)));
-  return _mm512_mask_i32gather_ps(fill, m, idx, base, 4);
-}
 
-// torch's max rule per lane: a NaN value wins; else keep a NaN best; else the larger.
-__m512 nan_max(__m512 best, __m512 v) {
-  const __m512 r = _mm512_max_ps(v, best);  // returns best when either is NaN
-  return _mm512_mask_mov_ps(r, _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q), v);
-}
+ private:
+  int64_t stride_;
+  __m512 fill_;
+  __mmask16 m_, lo_, hi_;
+};
+
+// The max of a window under torch's rule, a NaN value wins, as two chains that run side by
+// side (see the AVX2 file): the running max skips NaNs and alternates between two
+// accumulators, and the window's NaN, if any, is kept apart and wins at the end.
+struct WindowMax {
+  __m512 best0, best1, nan;
+  explicit WindowMax(__m512 neg_inf) : best0(neg_inf), best1(neg_inf), nan(_mm512_setzero_ps()) {}
+  // Taps alternate between the two accumulators, best0 and best1.
+  void add(__m512 v, __m512& best) {
+    best = _mm512_max_ps(v, best);
+    nan = _mm512_mask_mov_ps(nan, _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q), v);
+  }
+  __m512 result() const {
+    return _mm512_mask_mov_ps(_mm512_max_ps(best0, best1), _mm512_cmp_ps_mask(nan, nan, _CMP_UNORD_Q), nan);
+  }
+};
 
 }  // namespace
 
@@ -49,11 +67,18 @@ void max_pool2d_plane_f32__avx512(float* y, int64_t* indices, const float* x, in
     while (h0 < 0) h0 += p.dh;
     for (int64_t ow = lo; ow < hi; ow += 16) {
       const int64_t cnt = std::min<int64_t>(16, hi - ow);
-      __m512 best = neg_inf;
-      for (int64_t h = h0; h < h1; h += p.dh)
-        for (int64_t k = 0; k < p.kw; ++k)
-          best = nan_max(best, load_strided(x + h * W + ow * p.sw - p.pw + k * p.dw, p.sw, cnt, neg_inf));
-      _mm512_mask_storeu_ps(y + oh * OW + ow, lanes(cnt), best);
+      const StridedLoad load(p.sw, cnt, neg_inf);
+      WindowMax best(neg_inf);
+      for (int64_t h = h0; h < h1; h += p.dh) {
+        const float* row = x + h * W + ow * p.sw - p.pw;
+        int64_t k = 0;
+        for (; k + 1 < p.kw; k += 2) {
+          best.add(load(row + k * p.dw), best.best0);
+          best.add(load(row + (k + 1) * p.dw), best.best1);
+        }
+        if (k < p.kw) best.add(load(row + k * p.dw), best.best0);
+      }
+      _mm512_mask_storeu_ps(y + oh * OW + ow, lanes(cnt), best.result());
     }
     max_pool2d_border_f32(y, x, H, W, oh, OW, lo, hi, p);
   }
@@ -69,10 +94,10 @@ void avg_pool2d_plane_f32__avx512(float* y, const float* x, int64_t H, int64_t W
     const __m512 vdiv = _mm512_set1_ps(float(div));
     for (int64_t ow = lo; ow < hi; ow += 16) {
       const int64_t cnt = std::min<int64_t>(16, hi - ow);
+      const StridedLoad load(p.sw, cnt, zero);
       __m512 sum = zero;
       for (int64_t h = h0; h < h1; ++h)
-        for (int64_t k = 0; k < p.kw; ++k)
-          sum = _mm512_add_ps(sum, load_strided(x + h * W + ow * p.sw - p.pw + k, p.sw, cnt, zero));
+        for (int64_t k = 0; k < p.kw; ++k) sum = _mm512_add_ps(sum, load(x + h * W + ow * p.sw - p.pw + k));
       _mm512_mask_storeu_ps(y + oh * OW + ow, lanes(cnt), h0 < h1 ? _mm512_div_ps(sum, vdiv) : zero);
     }
     avg_pool2d_border_f32(y, x, H, W, oh, OW, lo, hi, p);
