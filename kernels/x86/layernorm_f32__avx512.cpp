@@ -13,27 +13,34 @@ static __mmask16 lanes(int64_t left) { return left >= 16 ? __mmask16(0xffff) : t
 
 static void layernorm_row(float* y, float* mean_out, float* rstd_out, const float* x, const float* gamma,
                           const float* beta, int64_t C, float eps) {
-  __m512 s0 = _mm512_setzero_ps(), s1 = s0;
+  // Four accumulators a pass, so that a pass does not wait on the adds' latency (see the
+  // AVX2 file).
+  __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
   int64_t j = 0;
-  for (; j + 32 <= C; j += 32) {
+  for (; j + 64 <= C; j += 64) {
     s0 = _mm512_add_ps(s0, _mm512_loadu_ps(x + j));
     s1 = _mm512_add_ps(s1, _mm512_loadu_ps(x + j + 16));
+    s2 = _mm512_add_ps(s2, _mm512_loadu_ps(x + j + 32));
+    s3 = _mm512_add_ps(s3, _mm512_loadu_ps(x + j + 48));
   }
   for (; j < C; j += 16) s0 = _mm512_add_ps(s0, _mm512_maskz_loadu_ps(lanes(C - j), x + j));
-  const float mean = _mm512_reduce_add_ps(_mm512_add_ps(s0, s1)) / float(C);
+  const float mean = _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3))) / float(C);
   const __m512 vm = _mm512_set1_ps(mean);
 
-  s0 = s1 = _mm512_setzero_ps();
-  for (j = 0; j + 32 <= C; j += 32) {
+  s0 = s1 = s2 = s3 = _mm512_setzero_ps();
+  for (j = 0; j + 64 <= C; j += 64) {
     const __m512 d0 = _mm512_sub_ps(_mm512_loadu_ps(x + j), vm), d1 = _mm512_sub_ps(_mm512_loadu_ps(x + j + 16), vm);
+    const __m512 d2 = _mm512_sub_ps(_mm512_loadu_ps(x + j + 32), vm), d3 = _mm512_sub_ps(_mm512_loadu_ps(x + j + 48), vm);
     s0 = _mm512_fmadd_ps(d0, d0, s0);
     s1 = _mm512_fmadd_ps(d1, d1, s1);
+    s2 = _mm512_fmadd_ps(d2, d2, s2);
+    s3 = _mm512_fmadd_ps(d3, d3, s3);
   }
   for (; j < C; j += 16) {
     const __m512 d = _mm512_maskz_sub_ps(lanes(C - j), _mm512_maskz_loadu_ps(lanes(C - j), x + j), vm);
     s0 = _mm512_fmadd_ps(d, d, s0);
   }
-  const float var = _mm512_reduce_add_ps(_mm512_add_ps(s0, s1)) / float(C);
+  const float var = _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3))) / float(C);
   const float rstd = 1.f / std::sqrt(var + eps);
   if (mean_out) *mean_out = mean;
   if (rstd_out) *rstd_out = rstd;
