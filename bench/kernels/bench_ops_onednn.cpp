@@ -1,7 +1,7 @@
 // oneDNN as the peer of the memory-bound op benchmarks (bench_activation.cpp, bench_softmax.cpp,
 // ...): "<op>/onednn/<shape>" runs oneDNN's primitive on the same shape, NCHW tensors as
 // Tessera's, one thread, with the same bytes counter, so the ratio table lines the two up.
-// The pools also run on oneDNN's own blocked layout (nChw16c, "onednn_blocked"), the one its
+// The pools also run on oneDNN's own blocked layout (nChw16c or nChw8c, "onednn_blocked"), the one its
 // convolutions hand them in a network, and batch norm only there (see below).
 #include <benchmark/benchmark.h>
 #include <omp.h>
@@ -37,6 +37,14 @@ dnnl::memory filled(const dnnl::memory::desc& d, uint64_t seed) {
   const int64_t n = static_cast<int64_t>(d.get_size() / sizeof(float));
   tessera::Generator(seed).fill_normal(static_cast<float*>(m.get_data_handle()), n);
   return m;
+}
+
+// oneDNN's blocked layout for the ISA it runs: 16 channels a block with AVX-512, 8 without
+// (held to AVX2, its kernels take nChw8c and a 16-channel block falls to generic code).
+tag blocked_tag() {
+  const auto isa = static_cast<unsigned>(dnnl::get_effective_cpu_isa());
+  const auto avx512 = static_cast<unsigned>(dnnl::cpu_isa::avx512_core);
+  return (isa & avx512) == avx512 ? tag::nChw16c : tag::nChw8c;
 }
 
 dnnl::memory::desc plain(const dims& shape) {
@@ -80,12 +88,12 @@ void softmax(const char* op, const char* shape, int64_t rows, int64_t cols, dnnl
   });
 }
 
-// Pooling on NCHW (impl "onednn") or on oneDNN's nChw16c ("onednn_blocked").
+// Pooling on NCHW (impl "onednn") or on oneDNN's blocked layout ("onednn_blocked").
 void pool(const char* op, const char* shape, int64_t C, int64_t H, int64_t k, int64_t stride, int64_t pad,
           dnnl::algorithm alg, bool blocked) {
   const int64_t OH = (H + 2 * pad - k) / stride + 1;
   register_call(op, blocked ? "onednn_blocked" : "onednn", shape, 4.0 * C * (H * H + OH * OH), [=] {
-    const tag t = blocked ? tag::nChw16c : tag::nchw;
+    const tag t = blocked ? blocked_tag() : tag::nchw;
     const dnnl::memory::desc src({1, C, H, H}, dt::f32, t), dst({1, C, OH, OH}, dt::f32, t);
     dnnl::pooling_v2_forward::primitive_desc pd({dnnl::prop_kind::forward_inference, alg, src, dst, {stride, stride},
                                                  {k, k}, {0, 0}, {pad, pad}, {pad, pad}},
@@ -124,7 +132,7 @@ const int registered = [] {
   // On NCHW oneDNN runs batch norm through its generic code (ncsp_bnorm: 17x slower than
   // Tessera's here); on its blocked layout through a jit kernel, the one a network gets.
   register_call("batchnorm_relu_f32", "onednn_blocked", "1x256x56x56", 8.0 * 256 * 56 * 56, [] {
-    const dnnl::memory::desc d({1, 256, 56, 56}, dt::f32, tag::nChw16c);
+    const dnnl::memory::desc d({1, 256, 56, 56}, dt::f32, blocked_tag());
     const auto w = plain({256});
     const auto flags = dnnl::normalization_flags::use_global_stats | dnnl::normalization_flags::use_scale |
                        dnnl::normalization_flags::use_shift | dnnl::normalization_flags::fuse_norm_relu;
