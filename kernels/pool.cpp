@@ -11,6 +11,7 @@ namespace tessera::kernels {
 using MaxPlaneFn = void (*)(float*, int64_t*, const float*, int64_t, int64_t, int64_t, int64_t, const Pool2dParams&);
 using AvgPlaneFn = void (*)(float*, const float*, int64_t, int64_t, int64_t, int64_t, const Pool2dParams&);
 using AdaptivePlaneFn = void (*)(float*, const float*, int64_t, int64_t, int64_t, int64_t);
+using GlobalFn = void (*)(float*, const float*, int64_t, int64_t);
 
 int64_t pool_output_size(int64_t in, int64_t k, int64_t s, int64_t p, int64_t d, bool ceil_mode) {
   TESSERA_CHECK(k > 0 && s > 0 && d > 0, "pool2d: kernel (", k, "), stride (", s, ") and dilation (", d,
@@ -26,6 +27,11 @@ int64_t pool_output_size(int64_t in, int64_t k, int64_t s, int64_t p, int64_t d,
 }
 
 namespace {
+// The spec of global pooling: the adaptive ref, plane by plane, with a 1 x 1 output.
+void global_avg_pool_ref(float* y, const float* x, int64_t planes, int64_t HW) {
+  for (int64_t i = 0; i < planes; ++i) adaptive_avg_pool2d_plane_f32_ref(y + i, x + i * HW, 1, HW, 1, 1);
+}
+
 template <typename Fn>
 void for_each_plane(int64_t planes, int64_t plane_work, Fn&& fn) {
   parallel_for(planes, std::max<int64_t>(1, 16384 / std::max<int64_t>(plane_work, 1)), [&](int64_t b, int64_t e) {
@@ -78,6 +84,19 @@ void adaptive_avg_pool2d_f32(float* y, const float* x, int64_t N, int64_t C, int
   }();
   TESSERA_CHECK(OH > 0 && OW > 0, "adaptive_avg_pool2d: output size ", OH, "x", OW, " must be positive");
   TESSERA_CHECK(H > 0 && W > 0, "adaptive_avg_pool2d: input size ", H, "x", W, " must be positive");
+  if (OH == 1 && OW == 1) {  // global average pooling: many planes per call
+    static const KernelTable<GlobalFn> global = [] {
+      KernelTable<GlobalFn> t;
+      t.impl[int(Isa::ref)] = global_avg_pool_ref;
+      t.impl[int(Isa::avx2)] = global_avg_pool_f32__avx2;
+      t.impl[int(Isa::avx512)] = global_avg_pool_f32__avx512;
+      return t;
+    }();
+    const GlobalFn g = global.get();
+    const int64_t HW = H * W;
+    parallel_for(N * C, std::max<int64_t>(16, 16384 / HW), [&](int64_t b, int64_t e) { g(y + b, x + b * HW, e - b, HW); });
+    return;
+  }
   const AdaptivePlaneFn fn = table.get();
   for_each_plane(N * C, H * W, [&](int64_t i) { fn(y + i * OH * OW, x + i * H * W, H, W, OH, OW); });
 }

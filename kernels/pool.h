@@ -66,5 +66,8 @@ void max_pool2d_plane_f32__avx512(float* y, int64_t* indices, const float* x, in
 void avg_pool2d_plane_f32__avx512(float* y, const float* x, int64_t H, int64_t W, int64_t OH, int64_t OW,
                                   const Pool2dParams& p);
 void adaptive_avg_pool2d_plane_f32__avx512(float* y, const float* x, int64_t H, int64_t W, int64_t OH, int64_t OW);
+// Adaptive pooling to 1 x 1 (global average) over `planes` planes of HW floats at once.
+void global_avg_pool_f32__avx2(float* y, const float* x, int64_t planes, int64_t HW);
+void global_avg_pool_f32__avx512(float* y, const float* x, int64_t planes, int64_t HW);
 
 }  // namespace tessera::kernels

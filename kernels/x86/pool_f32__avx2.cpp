@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "kernels/pool.h"
+#include "kernels/x86/transpose_f32__avx2.h"
 #include "kernels/x86/vmath_f32__avx2.h"
 
 namespace tessera::kernels {
@@ -135,6 +136,32 @@ void adaptive_avg_pool2d_plane_f32__avx2(float* y, const float* x, int64_t H, in
       y[oh * OW + ow] = hsum_f32(_mm256_add_ps(s0, s1)) / float((h1 - h0) * (w1 - w0));
     }
   }
+}
+
+// Global average pooling of `planes` planes of HW floats, 8 planes at a time (see the
+// AVX-512 file).
+void global_avg_pool_f32__avx2(float* y, const float* x, int64_t planes, int64_t HW) {
+  auto plane_sum = [HW](const float* xp) {
+    __m256 s0 = _mm256_setzero_ps(), s1 = s0;
+    int64_t j = 0;
+    for (; j + 16 <= HW; j += 16) {
+      s0 = _mm256_add_ps(s0, _mm256_loadu_ps(xp + j));
+      s1 = _mm256_add_ps(s1, _mm256_loadu_ps(xp + j + 8));
+    }
+    for (; j < HW; j += 8) s0 = _mm256_add_ps(s0, _mm256_maskload_ps(xp + j, tail_mask(HW - j)));
+    return _mm256_add_ps(s0, s1);
+  };
+  const __m256 count = _mm256_set1_ps(float(HW));
+  int64_t p = 0;
+  for (; p + 8 <= planes; p += 8) {
+    __m256 r[8];
+    for (int i = 0; i < 8; ++i) r[i] = plane_sum(x + (p + i) * HW);
+    transpose8_f32(r);
+    for (int step = 4; step >= 1; step /= 2)
+      for (int i = 0; i < step; ++i) r[i] = _mm256_add_ps(r[i], r[i + step]);
+    _mm256_storeu_ps(y + p, _mm256_div_ps(r[0], count));
+  }
+  for (; p < planes; ++p) y[p] = hsum_f32(plane_sum(x + p * HW)) / float(HW);
 }
 
 }  // namespace tessera::kernels

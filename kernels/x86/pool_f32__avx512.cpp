@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "kernels/pool.h"
+#include "kernels/x86/transpose_f32__avx512.h"
 
 namespace tessera::kernels {
 namespace {
@@ -125,6 +126,34 @@ void adaptive_avg_pool2d_plane_f32__avx512(float* y, const float* x, int64_t H, 
       y[oh * OW + ow] = _mm512_reduce_add_ps(_mm512_add_ps(s0, s1)) / float((h1 - h0) * (w1 - w0));
     }
   }
+}
+
+// Global average pooling (adaptive, to 1 x 1) of `planes` planes of HW floats: 16 planes
+// at a time, each summed into a vector, then the 16 vectors transposed so that adding them
+// gives the 16 sums in one vector. Plane by plane, with a horizontal sum each, ResNet-50's
+// 2048 x 7 x 7 ran at half the speed of oneDNN's NCHW kernel.
+void global_avg_pool_f32__avx512(float* y, const float* x, int64_t planes, int64_t HW) {
+  auto plane_sum = [HW](const float* xp) {
+    __m512 s0 = _mm512_setzero_ps(), s1 = s0;  // two chains for large planes
+    int64_t j = 0;
+    for (; j + 32 <= HW; j += 32) {
+      s0 = _mm512_add_ps(s0, _mm512_loadu_ps(xp + j));
+      s1 = _mm512_add_ps(s1, _mm512_loadu_ps(xp + j + 16));
+    }
+    for (; j < HW; j += 16) s0 = _mm512_add_ps(s0, _mm512_maskz_loadu_ps(lanes(HW - j), xp + j));
+    return _mm512_add_ps(s0, s1);
+  };
+  const __m512 count = _mm512_set1_ps(float(HW));
+  int64_t p = 0;
+  for (; p + 16 <= planes; p += 16) {
+    __m512 r[16];
+    for (int i = 0; i < 16; ++i) r[i] = plane_sum(x + (p + i) * HW);
+    transpose16_f32(r);
+    for (int step = 8; step >= 1; step /= 2)
+      for (int i = 0; i < step; ++i) r[i] = _mm512_add_ps(r[i], r[i + step]);
+    _mm512_storeu_ps(y + p, _mm512_div_ps(r[0], count));
+  }
+  for (; p < planes; ++p) y[p] = _mm512_reduce_add_ps(plane_sum(x + p * HW)) / float(HW);
 }
 
 }  // namespace tessera::kernels

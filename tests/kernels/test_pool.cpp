@@ -110,3 +110,21 @@ TEST_CASE("adaptive_avg_pool2d: every path matches ref, global and uneven window
   const float x = 1.f;
   CHECK_THROWS_AS(adaptive_avg_pool2d_f32(&y, &x, 1, 1, 1, 1, 0, 1), Error);
 }
+
+TEST_CASE("adaptive_avg_pool2d to 1x1 (global pooling): every path matches ref over many planes") {
+  // Global pooling sums 16 planes (AVX-512) or 8 (AVX2) per group through a transpose; 2 x 37
+  // planes leave a tail of single planes on both paths. Plane sizes: 1, a partial vector (25),
+  // ResNet's 7 x 7, and 23 x 23 (529: full double-vector steps, then a tail).
+  Generator gen(12);
+  for_each_isa([&](Isa) {
+    for (const int64_t H : {1, 5, 7, 23}) {
+      const int64_t N = 2, C = 37;
+      CAPTURE(H);
+      const auto x = randn(gen, N * C * H * H);
+      std::vector<float> want(N * C), got(N * C);
+      for (int64_t i = 0; i < N * C; ++i) adaptive_avg_pool2d_plane_f32_ref(want.data() + i, x.data() + i * H * H, H, H, 1, 1);
+      adaptive_avg_pool2d_f32(got.data(), x.data(), N, C, H, H, 1, 1);
+      TESSERA_CHECK_CLOSE(got.data(), want.data(), N * C, 1e-6, 1e-6);
+    }
+  });
+}
