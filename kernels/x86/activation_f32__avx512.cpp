@@ -6,6 +6,8 @@ namespace tessera::kernels {
 namespace {
 using namespace avx512;
 
+// op is a lambda, so that each activation is inlined into the loop: passed as a function
+// pointer, gelu stayed a call per vector (AVX2 GELU 1.7x slower).
 template <typename Op>
 void map(float* y, const float* x, int64_t n, Op op) {
   int64_t i = 0;
@@ -50,9 +52,9 @@ void activation_f32__avx512(Activation act, float* y, const float* x, int64_t n)
                six = _mm512_set1_ps(6.f);
   switch (act) {
     case Activation::relu: return map(y, x, n, [=](__m512 v) { return _mm512_max_ps(zero, v); });
-    case Activation::relu6: return map(y, x, n, clamp06);
-    case Activation::gelu: return map(y, x, n, gelu);
-    case Activation::gelu_tanh: return map(y, x, n, gelu_tanh);
+    case Activation::relu6: return map(y, x, n, [](__m512 v) { return clamp06(v); });
+    case Activation::gelu: return map(y, x, n, [](__m512 v) { return gelu(v); });
+    case Activation::gelu_tanh: return map(y, x, n, [](__m512 v) { return gelu_tanh(v); });
     case Activation::silu:
       return map(y, x, n, [=](__m512 v) {
         return _mm512_div_ps(v, _mm512_add_ps(one, exp_f32(_mm512_sub_ps(zero, v))));
@@ -63,7 +65,7 @@ void activation_f32__avx512(Activation act, float* y, const float* x, int64_t n)
       });
     case Activation::hardsigmoid:
       return map(y, x, n, [=](__m512 v) { return _mm512_div_ps(clamp06(_mm512_add_ps(v, three)), six); });
-    case Activation::sigmoid: return map(y, x, n, avx512::sigmoid_f32);
+    case Activation::sigmoid: return map(y, x, n, [](__m512 v) { return avx512::sigmoid_f32(v); });
   }
 }
 
