@@ -100,11 +100,27 @@ void avg_pool2d_plane_f32__avx2(float* y, const float* x, int64_t H, int64_t W, 
   int64_t lo, hi;
   pool_interior_columns(W, OW, p.sw, p.pw, p.kw, lo, hi);
   const __m256 zero = _mm256_setzero_ps();
+  // 2 x 2 windows at stride 2: each input row's 16 floats loaded once and split into even and
+  // odd columns (see the AVX-512 file). The sums run in the lane order 0 1 4 5 2 3 6 7, put
+  // back once at the end; taps are added in the same order, so the sums keep their bits.
+  const bool two_by_two = p.kh == 2 && p.kw == 2 && p.sh == 2 && p.sw == 2;
   for (int64_t oh = 0; oh < OH; ++oh) {
     const auto [h0, h1, div] = avg_pool2d_row(H, oh, p);
     const __m256 vdiv = _mm256_set1_ps(float(div));
     for (int64_t ow = lo; ow < hi; ow += 8) {
       const int64_t cnt = std::min<int64_t>(8, hi - ow);
+      if (two_by_two && cnt == 8 && h1 - h0 == 2) {
+        __m256 sum = zero;
+        for (int64_t h = h0; h < h1; ++h) {
+          const float* row = x + h * W + 2 * ow - p.pw;
+          const __m256 a = _mm256_loadu_ps(row), b = _mm256_loadu_ps(row + 8);
+          sum = _mm256_add_ps(sum, _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0)));
+          sum = _mm256_add_ps(sum, _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1)));
+        }
+        sum = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(sum), _MM_SHUFFLE(3, 1, 2, 0)));
+        _mm256_storeu_ps(y + oh * OW + ow, _mm256_div_ps(sum, vdiv));
+        continue;
+      }
       const StridedLoad load(p.sw, cnt, zero);
       __m256 sum = zero;
       for (int64_t h = h0; h < h1; ++h)

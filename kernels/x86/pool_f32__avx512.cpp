@@ -90,11 +90,28 @@ void avg_pool2d_plane_f32__avx512(float* y, const float* x, int64_t H, int64_t W
   int64_t lo, hi;
   pool_interior_columns(W, OW, p.sw, p.pw, p.kw, lo, hi);
   const __m512 zero = _mm512_setzero_ps();
+  // 2 x 2 windows at stride 2 (DenseNet's transitions): each input row's 32 floats are loaded
+  // once and split into even and odd columns, where the generic loop loaded them once per
+  // tap. Taps are added in the same order, so the sums keep their bits.
+  const bool two_by_two = p.kh == 2 && p.kw == 2 && p.sh == 2 && p.sw == 2;
+  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+  const __m512i odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
   for (int64_t oh = 0; oh < OH; ++oh) {
     const auto [h0, h1, div] = avg_pool2d_row(H, oh, p);
     const __m512 vdiv = _mm512_set1_ps(float(div));
     for (int64_t ow = lo; ow < hi; ow += 16) {
       const int64_t cnt = std::min<int64_t>(16, hi - ow);
+      if (two_by_two && cnt == 16 && h1 - h0 == 2) {
+        __m512 sum = zero;
+        for (int64_t h = h0; h < h1; ++h) {
+          const float* row = x + h * W + 2 * ow - p.pw;
+          const __m512 a = _mm512_loadu_ps(row), b = _mm512_loadu_ps(row + 16);
+          sum = _mm512_add_ps(sum, _mm512_permutex2var_ps(a, even, b));
+          sum = _mm512_add_ps(sum, _mm512_permutex2var_ps(a, odd, b));
+        }
+        _mm512_storeu_ps(y + oh * OW + ow, _mm512_div_ps(sum, vdiv));
+        continue;
+      }
       const StridedLoad load(p.sw, cnt, zero);
       __m512 sum = zero;
       for (int64_t h = h0; h < h1; ++h)

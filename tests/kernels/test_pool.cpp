@@ -128,3 +128,31 @@ TEST_CASE("adaptive_avg_pool2d to 1x1 (global pooling): every path matches ref o
     }
   });
 }
+
+TEST_CASE("avg_pool2d 2x2 stride 2 (DenseNet's transitions): every path matches ref") {
+  // Rows of 70-71 floats give 2-4 whole vectors of outputs and a tail on both paths; padding,
+  // ceil_mode and count_include_pad move the interior and the divisors.
+  Generator gen(13);
+  for_each_isa([&](Isa) {
+    for (const int64_t pad : {0, 1})
+      for (const bool ceil : {false, true})
+        for (const int64_t W : {70, 71}) {
+          Pool2dParams p;
+          p.kh = p.kw = p.sh = p.sw = 2;
+          p.ph = p.pw = pad;
+          p.ceil_mode = ceil;
+          p.count_include_pad = W == 70;
+          const int64_t N = 1, C = 3, H = 9;
+          CAPTURE(pad);
+          CAPTURE(ceil);
+          CAPTURE(W);
+          const int64_t OH = pool_output_size(H, 2, 2, pad, 1, ceil), OW = pool_output_size(W, 2, 2, pad, 1, ceil);
+          const auto x = randn(gen, N * C * H * W);
+          std::vector<float> want(N * C * OH * OW), got(want.size());
+          for (int64_t i = 0; i < N * C; ++i)
+            avg_pool2d_plane_f32_ref(want.data() + i * OH * OW, x.data() + i * H * W, H, W, OH, OW, p);
+          avg_pool2d_f32(got.data(), x.data(), N, C, H, W, p);
+          TESSERA_CHECK_CLOSE(got.data(), want.data(), N * C * OH * OW, 1e-6, 1e-6);
+        }
+  });
+}
