@@ -104,16 +104,7 @@ void tile_cols(int64_t kc, const float* a, const float* b, int64_t ldb, const in
 
 void gemm_f32_ukernel_14xn__avx512(int64_t kc, const float* a, const float* b, int64_t ldb, const int64_t* b_offsets,
                                    float* c, int64_t ldc, int64_t m, int64_t n, const UkernelEpilogue& ep) {
-  switch (n) {
-    case 1: tile_cols<1>(kc, a, b, ldb, b_offsets, c, ldc, m, ep); break;
-    case 2: tile_cols<2>(kc, a, b, ldb, b_offsets, c, ldc, m, ep); break;
-    case 3: tile_cols<3>(kc, a, b, ldb, b_offsets, c, ldc, m, ep); break;
-    case 4: tile_cols<4>(kc, a, b, ldb, b_offsets, c, ldc, m, ep); break;
-    case 5: tile_cols<5>(kc, a, b, ldb, b_offsets, c, ldc, m, ep); break;
-    case 6: tile_cols<6>(kc, a, b, ldb, b_offsets, c, ldc, m, ep); break;
-    case 7: tile_cols<7>(kc, a, b, ldb, b_offsets, c, ldc, m, ep); break;
-    default: tile_cols<8>(kc, a, b, ldb, b_offsets, c, ldc, m, ep); break;
-  }
+  with_narrow_width(n, [&](auto width) { tile_cols<decltype(width)::value>(kc, a, b, ldb, b_offsets, c, ldc, m, ep); });
 }
 
 }  // namespace tessera::kernels

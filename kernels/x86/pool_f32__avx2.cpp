@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "kernels/pool.h"
+#include "kernels/x86/pool_window.h"
 #include "kernels/x86/transpose_f32__avx2.h"
 #include "kernels/x86/vmath_f32__avx2.h"
 
@@ -41,22 +42,11 @@ class StridedLoad {
   __m256i m_, lo_, hi_;
 };
 
-// The max of a window under torch's rule, a NaN value wins, as two chains that run side by
-// side: the running max skips NaNs (max returns its second operand when either is NaN) and
-// alternates between two accumulators, and the window's NaN, if any, is kept apart and wins
-// at the end. One chain of max and blend per tap ran the 3x3 stride-2 stem pool at a third
-// of the speed: each tap waited for the last.
-struct WindowMax {
-  __m256 best0, best1, nan;
-  explicit WindowMax(__m256 neg_inf) : best0(neg_inf), best1(neg_inf), nan(_mm256_setzero_ps()) {}
-  // Taps alternate between the two accumulators, best0 and best1.
-  void add(__m256 v, __m256& best) {
-    best = _mm256_max_ps(v, best);
-    nan = _mm256_blendv_ps(nan, v, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
-  }
-  __m256 result() const {
-    return _mm256_blendv_ps(_mm256_max_ps(best0, best1), nan, _mm256_cmp_ps(nan, nan, _CMP_UNORD_Q));
-  }
+struct MaxOps {  // for window_max (kernels/x86/pool_window.h)
+  using Vec = __m256;
+  static __m256 max(__m256 v, __m256 b) { return _mm256_max_ps(v, b); }
+  static __m256 keep_nan(__m256 n, __m256 v) { return _mm256_blendv_ps(n, v, _mm256_cmp_ps(v, v, _CMP_UNORD_Q)); }
+  static __m256 pick_nan(__m256 m, __m256 n) { return _mm256_blendv_ps(m, n, _mm256_cmp_ps(n, n, _CMP_UNORD_Q)); }
 };
 
 void store(float* y, int64_t cnt, __m256 v) {
@@ -79,17 +69,7 @@ void max_pool2d_plane_f32__avx2(float* y, int64_t* indices, const float* x, int6
     for (int64_t ow = lo; ow < hi; ow += 8) {
       const int64_t cnt = std::min<int64_t>(8, hi - ow);
       const StridedLoad load(p.sw, cnt, neg_inf);
-      WindowMax best(neg_inf);
-      for (int64_t h = h0; h < h1; h += p.dh) {
-        const float* row = x + h * W + ow * p.sw - p.pw;
-        int64_t k = 0;
-        for (; k + 1 < p.kw; k += 2) {
-          best.add(load(row + k * p.dw), best.best0);
-          best.add(load(row + (k + 1) * p.dw), best.best1);
-        }
-        if (k < p.kw) best.add(load(row + k * p.dw), best.best0);
-      }
-      store(y + oh * OW + ow, cnt, best.result());
+      store(y + oh * OW + ow, cnt, window_max<MaxOps>(load, x + ow * p.sw - p.pw, W, h0, h1, p, neg_inf, _mm256_setzero_ps()));
     }
     max_pool2d_border_f32(y, x, H, W, oh, OW, lo, hi, p);
   }

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "kernels/pool.h"
+#include "kernels/x86/pool_window.h"
 #include "kernels/x86/transpose_f32__avx512.h"
 
 namespace tessera::kernels {
@@ -38,20 +39,11 @@ class StridedLoad {
   __mmask16 m_, lo_, hi_;
 };
 
-// The max of a window under torch's rule, a NaN value wins, as two chains that run side by
-// side (see the AVX2 file): the running max skips NaNs and alternates between two
-// accumulators, and the window's NaN, if any, is kept apart and wins at the end.
-struct WindowMax {
-  __m512 best0, best1, nan;
-  explicit WindowMax(__m512 neg_inf) : best0(neg_inf), best1(neg_inf), nan(_mm512_setzero_ps()) {}
-  // Taps alternate between the two accumulators, best0 and best1.
-  void add(__m512 v, __m512& best) {
-    best = _mm512_max_ps(v, best);
-    nan = _mm512_mask_mov_ps(nan, _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q), v);
-  }
-  __m512 result() const {
-    return _mm512_mask_mov_ps(_mm512_max_ps(best0, best1), _mm512_cmp_ps_mask(nan, nan, _CMP_UNORD_Q), nan);
-  }
+struct MaxOps {  // for window_max (kernels/x86/pool_window.h)
+  using Vec = __m512;
+  static __m512 max(__m512 v, __m512 b) { return _mm512_max_ps(v, b); }
+  static __m512 keep_nan(__m512 n, __m512 v) { return _mm512_mask_mov_ps(n, _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q), v); }
+  static __m512 pick_nan(__m512 m, __m512 n) { return _mm512_mask_mov_ps(m, _mm512_cmp_ps_mask(n, n, _CMP_UNORD_Q), n); }
 };
 
 }  // namespace
@@ -69,17 +61,8 @@ void max_pool2d_plane_f32__avx512(float* y, int64_t* indices, const float* x, in
     for (int64_t ow = lo; ow < hi; ow += 16) {
       const int64_t cnt = std::min<int64_t>(16, hi - ow);
       const StridedLoad load(p.sw, cnt, neg_inf);
-      WindowMax best(neg_inf);
-      for (int64_t h = h0; h < h1; h += p.dh) {
-        const float* row = x + h * W + ow * p.sw - p.pw;
-        int64_t k = 0;
-        for (; k + 1 < p.kw; k += 2) {
-          best.add(load(row + k * p.dw), best.best0);
-          best.add(load(row + (k + 1) * p.dw), best.best1);
-        }
-        if (k < p.kw) best.add(load(row + k * p.dw), best.best0);
-      }
-      _mm512_mask_storeu_ps(y + oh * OW + ow, lanes(cnt), best.result());
+      _mm512_mask_storeu_ps(y + oh * OW + ow, lanes(cnt),
+                            window_max<MaxOps>(load, x + ow * p.sw - p.pw, W, h0, h1, p, neg_inf, _mm512_setzero_ps()));
     }
     max_pool2d_border_f32(y, x, H, W, oh, OW, lo, hi, p);
   }
