@@ -15,7 +15,9 @@ namespace tessera::kernels {
 // chains that run side by side: the running max skips NaNs and its taps alternate between
 // two accumulators, and the window's NaN is kept apart and wins at the end. One chain of
 // max and NaN blend per tap ran ResNet's 3x3 stride-2 stem pool at a third of the speed on
-// AVX2: each tap waited for the last. load(p) gives the window's tap at p for every lane;
+// AVX2: each tap waited for the last. Where a window's maximum is 0 and it holds both +0 and
+// -0, the sign can differ from the reference's (which keeps the first of equal values).
+// load(p) gives the window's tap at p for every lane;
 // row0 is the first tap of input row 0 (rows W apart, taps p.dw apart).
 template <typename Ops, typename Load>
 [[gnu::always_inline]] inline typename Ops::Vec window_max(const Load& load, const float* row0, int64_t W,
