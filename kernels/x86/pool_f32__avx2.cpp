@@ -69,7 +69,7 @@ void max_pool2d_plane_f32__avx2(float* y, int64_t* indices, const float* x, int6
     for (int64_t ow = lo; ow < hi; ow += 8) {
       const int64_t cnt = std::min<int64_t>(8, hi - ow);
       const StridedLoad load(p.sw, cnt, neg_inf);
-      store(y + oh * OW + ow, cnt, window_max<MaxOps>(load, x + ow * p.sw - p.pw, W, h0, h1, p, neg_inf, _mm256_setzero_ps()));
+      store(y + oh * OW + ow, cnt, window_max<MaxOps>(load, x + ow * p.sw - p.pw, W, h0, h1, p, neg_inf));
     }
     max_pool2d_border_f32(y, x, H, W, oh, OW, lo, hi, p);
   }

@@ -62,7 +62,7 @@ void max_pool2d_plane_f32__avx512(float* y, int64_t* indices, const float* x, in
       const int64_t cnt = std::min<int64_t>(16, hi - ow);
       const StridedLoad load(p.sw, cnt, neg_inf);
       _mm512_mask_storeu_ps(y + oh * OW + ow, lanes(cnt),
-                            window_max<MaxOps>(load, x + ow * p.sw - p.pw, W, h0, h1, p, neg_inf, _mm512_setzero_ps()));
+                            window_max<MaxOps>(load, x + ow * p.sw - p.pw, W, h0, h1, p, neg_inf));
     }
     max_pool2d_border_f32(y, x, H, W, oh, OW, lo, hi, p);
   }

@@ -22,8 +22,8 @@ namespace tessera::kernels {
 template <typename Ops, typename Load>
 [[gnu::always_inline]] inline typename Ops::Vec window_max(const Load& load, const float* row0, int64_t W,
                                                             int64_t h0, int64_t h1, const Pool2dParams& p,
-                                                            typename Ops::Vec neg_inf, typename Ops::Vec zero) {
-  typename Ops::Vec best0 = neg_inf, best1 = neg_inf, nan = zero;
+                                                            typename Ops::Vec neg_inf) {
+  typename Ops::Vec best0 = neg_inf, best1 = neg_inf, nan = neg_inf;  // nan: no NaN seen yet
   auto add = [&](typename Ops::Vec v, typename Ops::Vec& best) {
     best = Ops::max(v, best);
     nan = Ops::keep_nan(nan, v);
