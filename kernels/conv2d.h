@@ -103,11 +103,11 @@ bool use_dwconv_grid(Isa isa, const Conv2dShape& s);
 int64_t dwconv2d_grid_scratch_floats(const Conv2dShape& s);
 void dwconv2d_grid_f32__avx512(const DepthwiseArgs& a, const Conv2dShape& s, float* scratch);
 
-// Depthwise convs at stride 1 that keep the map's size, on maps of at most 64 pixels
-// (AVX-512): with OW == W, output f = oh * W + ow of a plane takes tap (kh, kw) from input
-// f + offset[tap], so a plane is a flat run of H * W floats, and one masked load serves 16
-// outputs of a tap, the mask dropping the lanes whose tap falls outside the row or the
-// plane (x86/dwconv2d_flat_f32__avx512.cpp). The masks depend on the shape alone.
+// Depthwise convs at stride 1 that keep the map's size, on maps of at most 64 pixels: with
+// OW == W, output f = oh * W + ow of a plane takes tap (kh, kw) from input f + offset[tap],
+// so a plane is a flat run of H * W floats, and one masked load serves 16 (AVX-512) or 8
+// (AVX2) outputs of a tap, the mask dropping the lanes whose tap falls outside the row or
+// the plane (x86/dwconv2d_flat_f32__<isa>.cpp). The masks depend on the shape alone.
 struct DwFlat {
   static constexpr int64_t kMaxVectors = 4, kMaxTaps = 25;
   int64_t vectors = 0, taps = 0;          // ceil(H * W / 16); KH * KW
@@ -117,6 +117,7 @@ struct DwFlat {
 bool use_dwconv_flat(Isa isa, const Conv2dShape& s);
 DwFlat dwconv_flat(const Conv2dShape& s);
 void dwconv2d_flat_f32__avx512(const DepthwiseArgs& a, const Conv2dShape& s, const DwFlat& f);
+void dwconv2d_flat_f32__avx2(const DepthwiseArgs& a, const Conv2dShape& s, const DwFlat& f);
 
 // Depthwise convs at stride 2 onto rows of at most 8 columns from rows of at most 16
 // (AVX-512; MobileNets' 14x14 -> 7x7): two output rows to a vector, each tap's inputs

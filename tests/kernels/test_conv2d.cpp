@@ -154,6 +154,8 @@ TEST_CASE("conv2d: every ISA path matches the ref loop nest within the dot-produ
       conv(1, 5, 8, 8, 5, 3, 1, 1, 1, 5),      // 8x8: the last vector full
       conv(1, 6, 5, 5, 6, 5, 1, 2, 1, 6),      // 5x5 kernel on 5x5: taps past both sides
       conv(1, 7, 7, 6, 7, 3, 1, 2, 2, 7),      // dilation 2, padding 2, a 7 x 6 map
+      conv(1, 7, 4, 4, 7, 3, 1, 1, 1, 7),      // 4x4: on AVX2 two vectors, planes in pairs and 1 left
+      conv(1, 3, 1, 64, 3, 3, 1, 1, 1, 3),     // one row of 64: a tap's columns span the map
       [] {  // a 5x3 kernel, padding 2 and 1, on 9 x 7
         Conv2dShape s = conv(1, 11, 9, 7, 11, 3, 1, 1, 1, 11);
         s.KH = 5, s.PH = 2;
@@ -241,7 +243,7 @@ TEST_CASE("conv2d: AVX-512 depthwise convs into rows of at most 8 take the grid 
   CHECK_FALSE(use_dwconv_grid(Isa::avx512, conv(1, 6, 9, 17, 6, 3, 2, 0, 1, 6)));
 }
 
-TEST_CASE("conv2d: AVX-512 stride-1 'same' depthwise convs on maps of at most 64 pixels run flat") {
+TEST_CASE("conv2d: stride-1 'same' depthwise convs on maps of at most 64 pixels run flat") {
   auto dw = [](int64_t c, int64_t h, int64_t k, int64_t stride, int64_t pad, int64_t dil = 1) {
     return conv(1, c, h, h, c, k, stride, pad, dil, c);
   };
@@ -253,7 +255,12 @@ TEST_CASE("conv2d: AVX-512 stride-1 'same' depthwise convs on maps of at most 64
   CHECK_FALSE(use_dwconv_flat(Isa::avx512, dw(384, 14, 3, 1, 1)));   // 196 pixels: in place
   CHECK_FALSE(use_dwconv_flat(Isa::avx512, dw(576, 14, 3, 2, 1)));   // stride 2
   CHECK_FALSE(use_dwconv_flat(Isa::avx512, dw(960, 7, 3, 1, 0)));    // the map shrinks
-  CHECK_FALSE(use_dwconv_flat(Isa::avx2, dw(960, 7, 3, 1, 1)));
+  // AVX2: 3x3 kernels, and larger ones on maps of at most 32 pixels (four vectors of 8).
+  CHECK(use_dwconv_flat(Isa::avx2, dw(960, 7, 3, 1, 1)));
+  CHECK(use_dwconv_flat(Isa::avx2, dw(512, 5, 5, 1, 2)));
+  CHECK_FALSE(use_dwconv_flat(Isa::avx2, dw(960, 7, 5, 1, 2)));     // 5x5 on 7x7: in place
+  CHECK_FALSE(use_dwconv_flat(Isa::avx2, dw(384, 14, 3, 1, 1)));
+  CHECK_FALSE(use_dwconv_flat(Isa::ref, dw(960, 7, 3, 1, 1)));
   // The masks of a 3x3 on 7x7: the centre tap reads every output's own pixel; the top-left
   // tap reads 7 outputs back, none of the first row's and none of a row's first column.
   const DwFlat f = dwconv_flat(dw(1, 7, 3, 1, 1));
@@ -267,6 +274,13 @@ TEST_CASE("conv2d: AVX-512 stride-1 'same' depthwise convs on maps of at most 64
     const bool top_left_reads = l >= 7 && l % 7 != 0;
     CHECK(((f.mask[0] >> l) & 1) == unsigned(top_left_reads));
   }
+  // One row of 64: the centre tap reads all 64 lanes, the left one all but the first.
+  const DwFlat row = dwconv_flat(conv(1, 1, 1, 64, 1, 3, 1, 1, 1, 1));
+  CHECK(row.vectors == 4);
+  for (int v = 0; v < 4; ++v) CHECK(row.mask[4 * DwFlat::kMaxVectors + v] == 0xFFFF);
+  CHECK(row.mask[3 * DwFlat::kMaxVectors + 0] == 0xFFFE);
+  CHECK(row.mask[5 * DwFlat::kMaxVectors + 3] == 0x7FFF);
+  CHECK(row.mask[1 * DwFlat::kMaxVectors + 0] == 0);  // kh = 0 reads the row above: none
 }
 
 TEST_CASE("conv2d: AVX-512 stride-2 depthwise convs onto rows of at most 8 take output rows in pairs") {
