@@ -161,7 +161,14 @@ void gemm_blocked(Isa isa, const ASource& a, const BSource& b, int64_t M, int64_
   // to 12 % on two, which split the rows and so halve each copy's reuse: hence the size.
   // Copied for a single row tile it loses (grouped 3x3s with 4 or 8 channels a group: -10 to
   // -27 %), so a block needs 3 row tiles (56 channels a group, 4 tiles: +11 %).
-  const bool pack_panels = in_place && !c_major && N >= 1024;
+  // A K of 256 or more is copied on any map: its panel's rows lie on as many pages, and a
+  // row of a map whose width is no multiple of 16 spans a line more than its copy. 2-vCPU
+  // Xeon VM, alternating in one process with oneDNN, 9 rounds: the AVX2 path's 1x1 convs
+  // (ResNet-50's and MobileNetV2's on 28x28 to 7x7, K = 320-2048) +5-23 % on one thread,
+  // -8 to +18 % and level on average on two; grouped 3x3s (AVX-512) with 48 channels a
+  // group (K = 432) +41-47 % on one and two threads, with 32 (K = 288) level to +4 %. With
+  // K under 256 (14x14 and 28x28, K = 32-192) it was -8 to +7 %.
+  const bool pack_panels = in_place && !c_major && (N >= 1024 || K >= 256);
   // C-major over a K of at most 48: the AVX-512 tile fetches its own C rows into L1 over
   // its last 48 k steps, here fewer, so C's lines (write misses, from L3 on a large map)
   // arrive late. The tile after each one then has its C lines fetched for writing

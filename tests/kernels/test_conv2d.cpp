@@ -111,6 +111,8 @@ TEST_CASE("conv2d: every ISA path matches the ref loop nest within the dot-produ
       conv(1, 20, 14, 14, 1030, 1, 2, 0),      // 1x1 s2, >= 1024 channels: a gathered plane, 6-channel tail panel
       conv(2, 9, 9, 27, 1024, 1, 2, 0),        // the same gather, 5x14 outputs, batch 2
       conv(1, 12, 9, 9, 18, 3, 1, 1, 1, 3),    // grouped
+      conv(1, 128, 9, 9, 96, 3, 1, 1, 1, 2),   // grouped, K = 576 on an 81-pixel map: B panels copied
+      conv(1, 300, 7, 7, 40, 1, 1, 0),         // 1x1, K = 300 on 7x7 (the AVX2 path's GEMM): B panels copied
       conv(2, 32, 17, 17, 32, 3, 1, 1, 1, 32), // depthwise 3x3 s1
       conv(1, 19, 14, 31, 19, 3, 2, 1, 1, 19), // depthwise 3x3 s2, W not a multiple of 16
       conv(1, 16, 12, 12, 16, 7, 1, 3, 1, 16), // depthwise 7x7 (ConvNeXt)
