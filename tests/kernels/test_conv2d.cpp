@@ -113,6 +113,8 @@ TEST_CASE("conv2d: every ISA path matches the ref loop nest within the dot-produ
       conv(1, 12, 9, 9, 18, 3, 1, 1, 1, 3),    // grouped
       conv(1, 128, 9, 9, 96, 3, 1, 1, 1, 2),   // grouped, K = 576 on an 81-pixel map: B panels copied
       conv(1, 300, 7, 7, 40, 1, 1, 0),         // 1x1, K = 300 on 7x7 (the AVX2 path's GEMM): B panels copied
+      conv(2, 32, 10, 10, 48, 3, 1, 1, 1, 8),  // 8 groups, batch 2
+      conv(1, 40, 11, 11, 40, 3, 2, 1, 1, 5),  // 5 groups at stride 2: phase planes
       conv(2, 32, 17, 17, 32, 3, 1, 1, 1, 32), // depthwise 3x3 s1
       conv(1, 19, 14, 31, 19, 3, 2, 1, 1, 19), // depthwise 3x3 s2, W not a multiple of 16
       conv(1, 16, 12, 12, 16, 7, 1, 3, 1, 16), // depthwise 7x7 (ConvNeXt)
@@ -387,7 +389,10 @@ TEST_CASE("conv2d: any thread count gives the same bits (bands and panel runs sp
                                            conv(2, 260, 47, 49, 70, 1, 1, 0), conv(2, 24, 63, 57, 78, 1, 1, 0),
                                            conv(2, 40, 37, 29, 50, 1, 1, 0), conv(2, 56, 61, 59, 75, 1, 1, 0),
                                            conv(2, 150, 47, 45, 130, 1, 1, 0), conv(2, 75, 7, 7, 75, 3, 1, 1, 1, 75),
-                                           conv(7, 13, 11, 11, 13, 5, 2, 2, 1, 13), conv(3, 31, 14, 14, 31, 3, 2, 1, 1, 31)};
+                                           conv(7, 13, 11, 11, 13, 5, 2, 2, 1, 13), conv(3, 31, 14, 14, 31, 3, 2, 1, 1, 31),
+                                           // grouped: whole groups per thread once there are twice as many
+                                           conv(2, 32, 10, 10, 48, 3, 1, 1, 1, 8), conv(1, 40, 11, 11, 40, 3, 2, 1, 1, 5),
+                                           conv(1, 256, 14, 14, 256, 3, 1, 1, 1, 32)};
   for (const Conv2dShape& s : shapes) {
     Generator g(s.C + s.OC);
     std::vector<float> x(s.N * s.C * s.H * s.W), w(s.OC * (s.C / s.groups) * s.KH * s.KW), b(s.OC);
