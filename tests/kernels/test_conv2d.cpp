@@ -454,16 +454,17 @@ TEST_CASE("pack_conv2d on several threads writes the bytes one thread writes") {
 
 TEST_CASE("conv2d phase rows: the AVX-512 gather writes the scalar one's bytes") {
   // Rows of a phase plane: strides 1-3, the first source column before, inside and past
-  // the row (padding on either side), widths and lengths around the 16-lane vectors.
+  // the row (padding on either side), widths and lengths around the 16-lane vectors, and
+  // rows of 64-256 outputs at stride 2, which go row by row.
   if (!isa_supported(Isa::avx512)) return;
   Generator g(5);
-  std::vector<float> x(4 * 80);
+  std::vector<float> x(4 * 300);
   g.fill_normal(x.data(), x.size());
   int cases = 0;
   for (int64_t stride = 1; stride <= 3; ++stride)
-    for (int64_t width : {1, 7, 14, 16, 17, 33, 80})
-      for (int64_t n : {1, 7, 15, 16, 17, 40})
-        for (int64_t first = -5; first <= width + 2; first += 3)
+    for (int64_t width : {1, 7, 14, 16, 17, 33, 80, 225})
+      for (int64_t n : {1, 7, 15, 16, 17, 40, 64, 113, 260})
+        for (int64_t first = -5; first <= width + 2; first += width > 80 ? 37 : 3)
           for (int64_t rows : {1, 3}) {
             const int64_t ldx = width + (rows > 1 ? 0 : 3);
             std::vector<float> want(rows * n, NAN), got(rows * n, NAN);
