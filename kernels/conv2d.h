@@ -82,6 +82,28 @@ class DepthwisePlanes {
   int64_t in_, out_, taps_, C_, t_, c_;
 };
 
+// P consecutive planes of a run from plane t, of channel `channel` (wrapping at C): where
+// each one's input, weights and output start, and its bias. For the kernels that sum
+// several planes at a time and keep the map's size (x86/dwconv2d_flat_f32__<isa>.cpp):
+// `plane` floats an input and an output plane, `taps` weights a channel, both worked out
+// once a run (the output size takes divisions).
+template <int P>
+struct DepthwisePlaneGroup {
+  const float* x[P];
+  const float* w[P];
+  float* y[P];
+  float bias[P];
+  DepthwisePlaneGroup(const DepthwiseArgs& a, int64_t C, int64_t plane, int64_t taps, int64_t t, int64_t channel) {
+    for (int p = 0; p < P; ++p, ++t) {
+      x[p] = a.x + t * plane;
+      w[p] = a.w + channel * taps;
+      y[p] = a.y + t * plane;
+      bias[p] = a.bias ? a.bias[channel] : 0.f;
+      if (++channel == C) channel = 0;
+    }
+  }
+};
+
 // Copies one channel plane into `scratch` zero-padded (H + 2PH rows of W + 2PW), then zeros
 // one spare row and 64 + 64 * SW floats of slack for vector reads past a row's last output
 // column: (H + 2PH + 1) * (W + 2PW) + 64 + 64 * SW floats in all.

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "kernels/conv2d.h"
+#include "kernels/x86/dwconv_flat_planes.h"
 #include "kernels/x86/fused_activation__avx2.h"
 #include "kernels/x86/vmath_f32__avx2.h"
 
@@ -19,56 +20,24 @@ namespace tessera::kernels {
 
 namespace {
 
-constexpr int64_t kMaxVectors8 = 2 * DwFlat::kMaxVectors;
-
-// Planes [t, t + P), channels from `channel` on (wrapping at C). masks: [tap][V].
-template <int V, int P>
-void planes_flat(const DepthwiseArgs& a, const Conv2dShape& s, const DwFlat& f, const __m256i* masks, int64_t t,
-                 int64_t channel) {
-  const int64_t HW = s.H * s.W, taps = f.taps;
-  const float* x[P];
-  const float* w[P];
-  float* y[P];
-  __m256 acc[P][V];
-  for (int p = 0; p < P; ++p, ++t) {
-    x[p] = a.x + t * HW;
-    y[p] = a.y + t * HW;
-    w[p] = a.w + channel * taps;
-    const __m256 b = _mm256_set1_ps(a.bias ? a.bias[channel] : 0.f);
-#pragma GCC unroll 8
-    for (int v = 0; v < V; ++v) acc[p][v] = b;
-    if (++channel == s.C) channel = 0;
-  }
-  for (int64_t k = 0; k < taps; ++k) {
-    const int64_t off = f.offset[k];
-    const __m256i* mk = masks + k * V;
-    __m256 wv[P];
-#pragma GCC unroll 4
-    for (int p = 0; p < P; ++p) wv[p] = _mm256_broadcast_ss(w[p] + k);
-#pragma GCC unroll 8
-    for (int v = 0; v < V; ++v) {
-      const __m256i m = _mm256_load_si256(mk + v);
-#pragma GCC unroll 4
-      for (int p = 0; p < P; ++p)
-        acc[p][v] = _mm256_fmadd_ps(wv[p], _mm256_maskload_ps(x[p] + 8 * v + off, m), acc[p][v]);
-    }
-  }
-  const __m256i last = avx2::tail_mask(HW - 8 * (V - 1));
-#pragma GCC unroll 4
-  for (int p = 0; p < P; ++p)
-#pragma GCC unroll 8
-    for (int v = 0; v < V; ++v) {
-      const __m256 r = apply_fused_activation(acc[p][v], a.act);
-      if (v < V - 1) _mm256_storeu_ps(y[p] + 8 * v, r);
-      else _mm256_maskstore_ps(y[p] + 8 * v, last, r);
-    }
-}
+// For flat_run (kernels/x86/dwconv_flat_planes.h): the lane masks widened to vectors,
+// [tap][V], once per call.
+template <int V>
+struct FlatOps {
+  using Vec = __m256;
+  static constexpr int64_t kLanes = 8;
+  const __m256i* masks;
+  Vec set1(float x) const { return _mm256_set1_ps(x); }
+  __m256i mask(int64_t tap, int v) const { return _mm256_load_si256(masks + tap * V + v); }
+  Vec load(__m256i m, const float* p) const { return _mm256_maskload_ps(p, m); }
+  Vec fma(Vec a, Vec b, Vec c) const { return _mm256_fmadd_ps(a, b, c); }
+  Vec activate(Vec v, FusedActivation act) const { return apply_fused_activation(v, act); }
+  void store(float* p, Vec v) const { _mm256_storeu_ps(p, v); }
+  void store_tail(float* p, Vec v, int64_t n) const { _mm256_maskstore_ps(p, avx2::tail_mask(n), v); }
+};
 
 template <int V>
 void run_flat(const DepthwiseArgs& a, const Conv2dShape& s, const DwFlat& f) {
-  // Sixteen registers: two planes at a time while their sums fit beside their weights, a
-  // mask and a tap. (Maps of 5 to 8 vectors split into two chunks of two planes: level.)
-  constexpr int P = V <= 4 ? 2 : 1;
   alignas(32) __m256i masks[DwFlat::kMaxTaps * V];
   const __m256i bit = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
   for (int64_t k = 0; k < f.taps; ++k)
@@ -76,10 +45,9 @@ void run_flat(const DepthwiseArgs& a, const Conv2dShape& s, const DwFlat& f) {
       const int bits = (f.mask[k * DwFlat::kMaxVectors + v / 2] >> (8 * (v % 2))) & 0xFF;
       masks[k * V + v] = _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_set1_epi32(bits), bit), bit);
     }
-  int64_t t = a.first, channel = a.first % s.C;
-  const int64_t end = a.first + a.count;
-  for (; t + P <= end; t += P, channel = (channel + P) % s.C) planes_flat<V, P>(a, s, f, masks, t, channel);
-  for (; t < end; ++t, channel = (channel + 1) % s.C) planes_flat<V, 1>(a, s, f, masks, t, channel);
+  // Sixteen registers: two planes at a time while their sums fit beside their weights, a
+  // mask and a tap. (Maps of 5 to 8 vectors split into two chunks of two planes: level.)
+  flat_run<V, V <= 4 ? 2 : 1>(FlatOps<V>{masks}, a, s, f);
 }
 
 template <int... Vs>
@@ -91,7 +59,7 @@ void dispatch(const DepthwiseArgs& a, const Conv2dShape& s, const DwFlat& f, std
 }  // namespace
 
 void dwconv2d_flat_f32__avx2(const DepthwiseArgs& a, const Conv2dShape& s, const DwFlat& f) {
-  dispatch(a, s, f, std::make_integer_sequence<int, kMaxVectors8>{});
+  dispatch(a, s, f, std::make_integer_sequence<int, 2 * DwFlat::kMaxVectors>{});
 }
 
 }  // namespace tessera::kernels

@@ -12,66 +12,33 @@
 #include <utility>
 
 #include "kernels/conv2d.h"
+#include "kernels/x86/dwconv_flat_planes.h"
 #include "kernels/x86/fused_activation__avx512.h"
 
 namespace tessera::kernels {
 
 namespace {
 
-// Planes [t, t + P), channels from `channel` on (wrapping at C).
-template <int V, int P>
-void planes_flat(const DepthwiseArgs& a, const Conv2dShape& s, const DwFlat& f, int64_t t, int64_t channel) {
-  const int64_t HW = s.H * s.W, taps = f.taps;
-  const float* x[P];
-  const float* w[P];
-  float* y[P];
-  __m512 acc[P][V];
-  for (int p = 0; p < P; ++p, ++t) {
-    x[p] = a.x + t * HW;
-    y[p] = a.y + t * HW;
-    w[p] = a.w + channel * taps;
-    const __m512 b = _mm512_set1_ps(a.bias ? a.bias[channel] : 0.f);
-#pragma GCC unroll 16
-    for (int v = 0; v < V; ++v) acc[p][v] = b;
-    if (++channel == s.C) channel = 0;
+// For flat_run (kernels/x86/dwconv_flat_planes.h): DwFlat's lane bits are AVX-512 masks.
+struct FlatOps {
+  using Vec = __m512;
+  static constexpr int64_t kLanes = 16;
+  const uint16_t* masks;  // DwFlat::mask
+  Vec set1(float x) const { return _mm512_set1_ps(x); }
+  __mmask16 mask(int64_t tap, int v) const { return masks[tap * DwFlat::kMaxVectors + v]; }
+  Vec load(__mmask16 m, const float* p) const { return _mm512_maskz_loadu_ps(m, p); }
+  Vec fma(Vec a, Vec b, Vec c) const { return _mm512_fmadd_ps(a, b, c); }
+  Vec activate(Vec v, FusedActivation act) const { return apply_fused_activation(v, act); }
+  void store(float* p, Vec v) const { _mm512_storeu_ps(p, v); }
+  void store_tail(float* p, Vec v, int64_t n) const {
+    _mm512_mask_storeu_ps(p, static_cast<__mmask16>(0xFFFFu >> (16 - n)), v);
   }
-  for (int64_t k = 0; k < taps; ++k) {
-    const int64_t off = f.offset[k];
-    const uint16_t* mk = f.mask + k * DwFlat::kMaxVectors;
-    __m512 wv[P];
-#pragma GCC unroll 4
-    for (int p = 0; p < P; ++p) wv[p] = _mm512_set1_ps(w[p][k]);
-#pragma GCC unroll 16
-    for (int v = 0; v < V; ++v) {
-      const __mmask16 m = mk[v];
-#pragma GCC unroll 4
-      for (int p = 0; p < P; ++p)
-        acc[p][v] = _mm512_fmadd_ps(wv[p], _mm512_maskz_loadu_ps(m, x[p] + 16 * v + off), acc[p][v]);
-    }
-  }
-  const __mmask16 last = static_cast<__mmask16>(0xFFFFu >> (16 * V - HW));
-#pragma GCC unroll 4
-  for (int p = 0; p < P; ++p)
-#pragma GCC unroll 16
-    for (int v = 0; v < V; ++v) {
-      const __m512 r = apply_fused_activation(acc[p][v], a.act);
-      if (v < V - 1) _mm512_storeu_ps(y[p] + 16 * v, r);
-      else _mm512_mask_storeu_ps(y[p] + 16 * v, last, r);
-    }
-}
-
-template <int V>
-void run_flat(const DepthwiseArgs& a, const Conv2dShape& s, const DwFlat& f) {
-  constexpr int P = 4;
-  int64_t t = a.first, channel = a.first % s.C;
-  const int64_t end = a.first + a.count;
-  for (; t + P <= end; t += P, channel = (channel + P) % s.C) planes_flat<V, P>(a, s, f, t, channel);
-  for (; t < end; ++t, channel = (channel + 1) % s.C) planes_flat<V, 1>(a, s, f, t, channel);
-}
+};
 
 template <int... Vs>
 void dispatch(const DepthwiseArgs& a, const Conv2dShape& s, const DwFlat& f, std::integer_sequence<int, Vs...>) {
-  ((f.vectors == Vs + 1 ? run_flat<Vs + 1>(a, s, f) : void()), ...);
+  const FlatOps ops{f.mask};
+  ((f.vectors == Vs + 1 ? flat_run<Vs + 1, 4>(ops, a, s, f) : void()), ...);
 }
 
 }  // namespace
