@@ -38,11 +38,16 @@ struct PackedConv2d {
   Conv2dShape shape;               // the weight-related fields are what matter
   Isa isa = Isa::ref;
   std::vector<PackedA> groups;     // GEMM paths: one packed A [OC/g, C/g*KH*KW] per group
-  std::shared_ptr<float> direct;   // direct path (AVX-512, groups == 1): 32-channel weight panels
+  std::shared_ptr<float> direct;   // direct path (groups == 1): 32-channel weight panels
   std::shared_ptr<float> stem;     // stem path (groups == 1, C <= 4): 4-channel weight blocks
   std::vector<float> weight;       // ref and depthwise paths: the weight as given
+  std::vector<PackedConv2d> per_group;  // grouped convs run group by group (use_grouped_direct)
 };
 PackedConv2d pack_conv2d(const float* weight, const Conv2dShape& s);
+
+// A grouped conv whose groups are wide enough for the direct path: each group then runs as
+// a conv of its own (groups == 1) on its channels, packed as one.
+bool use_grouped_direct(Isa isa, const Conv2dShape& s);
 
 // y[N, OC, OH, OW] = conv(x[N, C, H, W]) + bias[OC] (bias may be null), then act.
 // `s` gives the input size of this call; its weight fields must match the packed ones.

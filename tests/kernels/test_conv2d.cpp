@@ -115,6 +115,8 @@ TEST_CASE("conv2d: every ISA path matches the ref loop nest within the dot-produ
       conv(1, 300, 7, 7, 40, 1, 1, 0),         // 1x1, K = 300 on 7x7 (the AVX2 path's GEMM): B panels copied
       conv(2, 32, 10, 10, 48, 3, 1, 1, 1, 8),  // 8 groups, batch 2
       conv(1, 40, 11, 11, 40, 3, 2, 1, 1, 5),  // 5 groups at stride 2: phase planes
+      conv(1, 64, 9, 9, 96, 3, 1, 1, 1, 2),    // 2 groups of 32 -> 48: each a direct conv of its own
+      conv(2, 128, 8, 8, 128, 3, 2, 1, 1, 4),  // 4 groups of 32 at stride 2, batch 2
       conv(2, 32, 17, 17, 32, 3, 1, 1, 1, 32), // depthwise 3x3 s1
       conv(1, 19, 14, 31, 19, 3, 2, 1, 1, 19), // depthwise 3x3 s2, W not a multiple of 16
       conv(1, 16, 12, 12, 16, 7, 1, 3, 1, 16), // depthwise 7x7 (ConvNeXt)
@@ -213,6 +215,26 @@ TEST_CASE("conv2d: every ISA path matches the ref loop nest within the dot-produ
     }
     MESSAGE("conv2d ", std::string(isa_name(isa)), ": ", shapes.size(), " shapes, worst error = ", worst,
             " of the bound");
+  }
+  set_active_isa(saved);
+}
+
+TEST_CASE("conv2d: grouped convs with groups of 32 channels or more run a direct conv a group") {
+  const Isa saved = active_isa();
+  for (Isa isa : supported_isas()) {
+    CAPTURE(std::string(isa_name(isa)));
+    const bool simd = isa != Isa::ref;
+    CHECK(use_grouped_direct(isa, conv(1, 1024, 7, 7, 1024, 3, 1, 1, 1, 32)) == simd);  // ResNeXt-50's last
+    CHECK(use_grouped_direct(isa, conv(1, 432, 7, 7, 432, 3, 1, 1, 1, 9)) == simd);     // 48 a group
+    CHECK_FALSE(use_grouped_direct(isa, conv(1, 256, 28, 28, 256, 3, 1, 1, 1, 32)));    // 8 a group: GEMM
+    CHECK_FALSE(use_grouped_direct(isa, conv(1, 64, 9, 9, 16, 3, 1, 1, 1, 2)));         // 8 out a group
+    CHECK_FALSE(use_grouped_direct(isa, conv(1, 64, 9, 9, 64, 3, 1, 1, 1, 64)));        // depthwise
+    CHECK_FALSE(use_grouped_direct(isa, conv(1, 64, 9, 9, 64, 3, 1, 1, 1, 1)));
+    set_active_isa(isa);
+    std::vector<float> w(64 * 32 * 9, 0.5f);
+    const PackedConv2d p = pack_conv2d(w.data(), conv(1, 64, 9, 9, 64, 3, 1, 1, 1, 2));
+    CHECK(p.per_group.size() == (simd ? 2u : 0u));
+    if (simd) CHECK(bool(p.per_group[1].direct));
   }
   set_active_isa(saved);
 }
@@ -392,7 +414,8 @@ TEST_CASE("conv2d: any thread count gives the same bits (bands and panel runs sp
                                            conv(7, 13, 11, 11, 13, 5, 2, 2, 1, 13), conv(3, 31, 14, 14, 31, 3, 2, 1, 1, 31),
                                            // grouped: whole groups per thread once there are twice as many
                                            conv(2, 32, 10, 10, 48, 3, 1, 1, 1, 8), conv(1, 40, 11, 11, 40, 3, 2, 1, 1, 5),
-                                           conv(1, 256, 14, 14, 256, 3, 1, 1, 1, 32)};
+                                           conv(1, 256, 14, 14, 256, 3, 1, 1, 1, 32),
+                                           conv(2, 128, 8, 8, 128, 3, 2, 1, 1, 4), conv(1, 64, 9, 9, 96, 3, 1, 1, 1, 2)};
   for (const Conv2dShape& s : shapes) {
     Generator g(s.C + s.OC);
     std::vector<float> x(s.N * s.C * s.H * s.W), w(s.OC * (s.C / s.groups) * s.KH * s.KW), b(s.OC);
