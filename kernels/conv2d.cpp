@@ -49,7 +49,7 @@ void check_same_weights(const Conv2dShape& a, const Conv2dShape& b) {
 // as the GEMM path's groups do (conv2d_f32); otherwise they go in turn, each on all threads.
 void conv2d_per_group(float* y, const float* x, const PackedConv2d& w, const float* bias, FusedActivation act,
                       const Conv2dShape& s) {
-  Conv2dShape g = group_shape(s);
+  const Conv2dShape g = group_shape(s);
   const int64_t in = g.C * s.H * s.W, out = g.OC * s.OH() * s.OW(), products = s.N * s.groups;
   auto one = [&](int64_t i) {  // image i / groups, group i % groups: in and out are its offsets
     const int64_t gi = i % s.groups;
