@@ -44,25 +44,35 @@ void check_same_weights(const Conv2dShape& a, const Conv2dShape& b) {
                 " groups=", b.groups);
 }
 
-// The groups of a conv packed group by group, each one's conv run on its channels. With
-// at least twice as many (image, group) products as threads each thread takes whole ones,
-// as the GEMM path's groups do (conv2d_f32); otherwise they go in turn, each on all threads.
+// fn(b, e) over a conv's (image, group) products [b, e), product i being image i / groups,
+// group i % groups. A grouped conv with at least twice as many products as threads goes
+// whole products per thread (balanced claims): each group's product is small, and threads
+// inside it paid a parallel region per group. Two threads, against oneDNN in one process
+// (9 rounds), on the GEMM path: ResNeXt-50's 32-group 3x3s at 28^2, 14^2 and 7^2 0.88x ->
+// 1.28x, 0.41x -> 0.89x and 0.21x -> 0.59x its speed (on two threads they had run slower
+// than on one), 6 and 9 groups of 48 channels 0.43x -> 0.66x and 0.39x -> 0.64x.
+// Otherwise fn(0, all) here, each product on all threads.
+template <typename Fn>
+void for_group_products(const Conv2dShape& s, Fn&& fn) {
+  const int64_t products = s.N * s.groups;
+  if (s.groups > 1 && get_num_threads() > 1 && products >= 2 * get_num_threads())
+    parallel_for_balanced(products, 1, fn);
+  else
+    fn(int64_t{0}, products);
+}
+
+// The groups of a conv packed group by group, each one's conv run on its channels.
 void conv2d_per_group(float* y, const float* x, const PackedConv2d& w, const float* bias, FusedActivation act,
                       const Conv2dShape& s) {
   const Conv2dShape g = group_shape(s);
-  const int64_t in = g.C * s.H * s.W, out = g.OC * s.OH() * s.OW(), products = s.N * s.groups;
-  auto one = [&](int64_t i) {  // image i / groups, group i % groups: in and out are its offsets
-    const int64_t gi = i % s.groups;
-    conv2d_f32(y + i * out, x + i * in, w.per_group[static_cast<size_t>(gi)], bias ? bias + gi * g.OC : nullptr, act,
-               g);
-  };
-  if (get_num_threads() > 1 && products >= 2 * get_num_threads()) {
-    parallel_for_balanced(products, 1, [&](int64_t b, int64_t e) {
-      for (int64_t i = b; i < e; ++i) one(i);
-    });
-    return;
-  }
-  for (int64_t i = 0; i < products; ++i) one(i);
+  const int64_t in = g.C * s.H * s.W, out = g.OC * s.OH() * s.OW();  // a product's offsets
+  for_group_products(s, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) {
+      const int64_t gi = i % s.groups;
+      conv2d_f32(y + i * out, x + i * in, w.per_group[static_cast<size_t>(gi)], bias ? bias + gi * g.OC : nullptr,
+                 act, g);
+    }
+  });
 }
 
 }  // namespace
@@ -199,24 +209,11 @@ void conv2d_f32(float* y, const float* x, const PackedConv2d& w, const float* bi
       });
     }
   };
-  // Grouped convs with groups to spare go a whole group per thread: each group's product is
-  // small, and threads inside it paid a parallel region per group. Two threads, against
-  // oneDNN in one process (9 rounds): ResNeXt-50's 32-group 3x3s at 28^2, 14^2 and 7^2
-  // 0.88x -> 1.28x, 0.41x -> 0.89x and 0.21x -> 0.59x its speed (on two threads they had
-  // run slower than on one), 6 and 9 groups of 48 channels 0.43x -> 0.66x and 0.39x -> 0.64x.
-  const int64_t products = s.N * s.groups;
-  if (s.groups > 1 && get_num_threads() > 1 && products >= 2 * get_num_threads()) {
-    parallel_for_balanced(products, 1, [&](int64_t b, int64_t e) {
-      float* phases = phase_buffer();
-      float* out = out_buffer();
-      for (int64_t i = b; i < e; ++i) one_group(i / s.groups, i % s.groups, phases, out);
-    });
-    return;
-  }
-  float* phases = phase_buffer();
-  float* out = out_buffer();
-  for (int64_t n = 0; n < s.N; ++n)
-    for (int64_t g = 0; g < s.groups; ++g) one_group(n, g, phases, out);
+  for_group_products(s, [&](int64_t b, int64_t e) {
+    float* phases = phase_buffer();
+    float* out = out_buffer();
+    for (int64_t i = b; i < e; ++i) one_group(i / s.groups, i % s.groups, phases, out);
+  });
 }
 
 DwGrid dwconv_grid(const Conv2dShape& s) {
