@@ -296,15 +296,20 @@ bool use_dwconv_row_pairs(Isa isa, const Conv2dShape& s) {
   // Against the grid kernel, which copies each plane into its stride phases first (Xeon VM,
   // alternating in one process): 3x3 1.4-1.7x on one thread and 1.45-1.6x on two
   // (MobileNetV2's 576 x 14^2, 240 x 14^2, 96 x 15^2), 5x5 1.18-1.28x (MobileNetV3's 672 x
-  // 14^2). 7x7 kernels were level with the grid (384 x 13^2), which keeps them.
+  // 14^2); those were its first version, each vector permuting its own rows. 7x7 kernels
+  // were level with the grid (384 x 13^2), which keeps them, and the 3x5 and 5x3 ones.
   return (isa == Isa::avx512 || isa == Isa::avx512vnni) && s.is_depthwise() && s.SH == 2 && s.SW == 2 &&
-         s.DH == 1 && s.DW == 1 && s.W <= 16 && s.OW() <= 8 && (s.KW == 3 || s.KW == 5);
+         s.DH == 1 && s.DW == 1 && s.W <= 16 && s.OW() <= 8 && s.OH() <= 2 * DwRowPairs::kMaxPairs &&
+         s.KH == s.KW && (s.KW == 3 || s.KW == 5);
 }
 
 DwRowPairs dwconv_row_pairs(const Conv2dShape& s) {
-  TESSERA_CHECK(s.KW <= DwRowPairs::kMaxKW && s.W <= 16 && s.OW() <= 8, "dwconv_row_pairs: a ", s.W,
-                "-column row onto ", s.OW(), " with a ", s.KW, "-wide kernel is past the row-pairs kernel");
+  TESSERA_CHECK(s.KW <= DwRowPairs::kMaxKW && s.KH == s.KW && s.W <= 16 && s.OW() <= 8 &&
+                    s.OH() <= 2 * DwRowPairs::kMaxPairs,
+                "dwconv_row_pairs: a ", s.KH, "x", s.KW, " kernel from ", s.H, "x", s.W, " onto ", s.OH(), "x",
+                s.OW(), " is past the row-pairs kernel");
   DwRowPairs r;
+  r.pairs = (s.OH() + 1) / 2;
   for (int64_t kw = 0; kw < s.KW; ++kw)
     for (int l = 0; l < 16; ++l) {
       const int64_t pair = l / 8, c = l % 8, col = 2 * c + kw - s.PW;
@@ -312,7 +317,13 @@ DwRowPairs dwconv_row_pairs(const Conv2dShape& s) {
       r.pick[kw][l] = static_cast<int32_t>(pair * 16 + (inside ? col : 0));
       r.valid[kw] = static_cast<uint16_t>(r.valid[kw] | unsigned(inside) << l);
     }
-  for (int64_t l = 0; l < 16; ++l) r.pack[l] = static_cast<int32_t>(l < s.OW() ? l : l < 2 * s.OW() ? 8 + l - s.OW() : 0);
+  for (int64_t j = 0; j < 2 * r.pairs + s.KH - 2; ++j)
+    for (int64_t m = 0; m < 2; ++m) {
+      const int64_t h = j - s.PH + 2 * r.pairs * m;
+      const bool inside = h >= 0 && h < s.H;
+      r.row[j][m] = inside ? h * s.W : 0;
+      r.row_mask[j][m] = static_cast<uint16_t>(inside ? (1u << s.W) - 1 : 0);
+    }
   return r;
 }
 

@@ -147,15 +147,16 @@ void dwconv2d_flat_f32__avx512(const DepthwiseArgs& a, const Conv2dShape& s, con
 void dwconv2d_flat_f32__avx2(const DepthwiseArgs& a, const Conv2dShape& s, const DwFlat& f);
 
 // Depthwise convs at stride 2 onto rows of at most 8 columns from rows of at most 16
-// (AVX-512; MobileNets' 14x14 -> 7x7): two output rows to a vector, each tap's inputs
-// picked from the two input rows under them by one permute, the plane read as it lies
-// (x86/dwconv2d_row_pairs_f32__avx512.cpp).
-// What the permutes take depends on the shape alone.
+// (AVX-512; MobileNets' 14x14 -> 7x7): output rows v and v + pairs to a vector, each tap's
+// inputs picked from the two input rows under them by one permute, the plane read as it
+// lies (x86/dwconv2d_row_pairs_f32__avx512.cpp). The tables depend on the shape alone.
 struct DwRowPairs {
-  static constexpr int64_t kMaxKW = 5;
-  int32_t pick[kMaxKW][16] = {};  // tap kw: lane (r, c) takes column 2c + kw - PW of pair member r (r * 16 + column)
-  uint16_t valid[kMaxKW] = {};    // the lanes of tap kw inside the row, with c < OW
-  int32_t pack[16] = {};          // lanes (0, c) and (1, c) to c and OW + c
+  static constexpr int64_t kMaxKW = 5, kMaxPairs = 8, kMaxRows = 2 * kMaxPairs + kMaxKW - 2;
+  int64_t pairs = 0;                     // vectors: ceil(OH / 2)
+  int32_t pick[kMaxKW][16] = {};         // tap kw: lane (r, c) takes column 2c + kw - PW of pair member r (r * 16 + column)
+  uint16_t valid[kMaxKW] = {};           // the lanes of tap kw inside the row, with c < OW
+  int64_t row[kMaxRows][2] = {};         // input row pair j: rows j - PH and j - PH + 2 * pairs, as offsets (0 outside)
+  uint16_t row_mask[kMaxRows][2] = {};   // their W columns, or none for a row outside the plane
 };
 bool use_dwconv_row_pairs(Isa isa, const Conv2dShape& s);
 DwRowPairs dwconv_row_pairs(const Conv2dShape& s);

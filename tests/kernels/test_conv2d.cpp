@@ -167,11 +167,14 @@ TEST_CASE("conv2d: every ISA path matches the ref loop nest within the dot-produ
         s.KH = 5, s.PH = 2;
         return s;
       }(),
-      // depthwise at stride 2 onto rows of at most 8, AVX-512: output rows in pairs, inputs by permutes
-      conv(2, 13, 11, 11, 13, 5, 2, 2, 1, 13), // 5x5: 6x6 out, planes in fours and 1 left, batch 2
-      conv(1, 3, 16, 16, 3, 3, 2, 1, 1, 3),    // 16 columns, 8 out: full rows; one plane at a time
-      conv(1, 6, 20, 9, 6, 3, 2, 0, 1, 6),     // no padding, 9 x 4 out: an odd row left, 5 pairs
-      [] {  // a 3x5 kernel, padding 1 and 2, stride 2
+      // depthwise at stride 2 onto rows of at most 8, AVX-512: output rows v and v + pairs, inputs by permutes
+      conv(2, 13, 11, 11, 13, 5, 2, 2, 1, 13), // 5x5: 6x6 out, 3 pairs, batch 2
+      conv(1, 3, 16, 16, 3, 3, 2, 1, 1, 3),    // 16 columns, 8 out: full rows
+      conv(1, 6, 20, 9, 6, 3, 2, 0, 1, 6),     // no padding, 9 x 4 out: an odd row, 5 pairs
+      conv(1, 4, 2, 16, 4, 3, 2, 1, 1, 4),     // one output row: 1 pair, its second half unused
+      conv(1, 5, 4, 3, 5, 5, 2, 2, 1, 5),      // 5x5 onto 2 x 2: every pair's rows partly padding
+      conv(1, 3, 33, 14, 3, 3, 2, 1, 1, 3),    // 17 output rows: past 8 pairs, the grid
+      [] {  // a 3x5 kernel, padding 1 and 2, stride 2: the grid (row pairs take square kernels)
         Conv2dShape s = conv(1, 10, 14, 14, 10, 5, 2, 2, 1, 10);
         s.KH = 3, s.PH = 1;
         return s;
@@ -187,7 +190,7 @@ TEST_CASE("conv2d: every ISA path matches the ref loop nest within the dot-produ
       conv(1, 33, 9, 16, 33, 3, 2, 0, 1, 33),  // stride 2, no padding, 4 x 7 out of 9 x 16
       conv(1, 17, 14, 14, 17, 5, 2, 2, 1, 17), // 5x5 stride 2 down to 7x7
       conv(1, 6, 40, 6, 6, 3, 1, 1, 1, 6),     // tall and narrow: 20 vectors, 8 at a time
-      conv(1, 5, 31, 14, 5, 3, 2, 1, 1, 5),    // the same at stride 2
+      conv(1, 5, 31, 14, 5, 3, 2, 1, 1, 5),    // the same at stride 2: 16 rows out, 8 row pairs
       conv(1, 6, 5, 5, 6, 3, 1, 2, 1, 6),      // padding 2 for a 3x3: 7 x 7 out of 5 x 5
       conv(1, 7, 9, 15, 7, 3, 2, 0, 1, 7),     // stride 2, odd W, no padding: 8 even and 7 odd columns
       conv(1, 5, 13, 13, 5, 7, 2, 3, 1, 5),    // 7x7 stride 2, padding 3
@@ -320,6 +323,20 @@ TEST_CASE("conv2d: AVX-512 stride-2 depthwise convs onto rows of at most 8 take 
   CHECK_FALSE(use_dwconv_row_pairs(Isa::avx512, dw(384, 13, 7, 2, 3))); // 7x7: the grid
   CHECK_FALSE(use_dwconv_row_pairs(Isa::avx512, dw(192, 28, 3, 2, 1))); // 14 out: in place
   CHECK_FALSE(use_dwconv_row_pairs(Isa::avx512, dw(960, 7, 3, 1, 1)));  // stride 1
+  CHECK(use_dwconv_row_pairs(Isa::avx512, conv(1, 3, 32, 14, 3, 3, 2, 1, 1, 3)));        // 16 rows out: 8 pairs
+  CHECK_FALSE(use_dwconv_row_pairs(Isa::avx512, conv(1, 3, 33, 14, 3, 3, 2, 1, 1, 3)));  // 17: past 8 pairs
+  // Output rows v and v + 4 of a 7-row map share a vector: input row pair 1 (rows 0 and 8)
+  // serves tap row 1 of vector 0; pair 0's first row (-1) lies in the padding.
+  const DwRowPairs r = dwconv_row_pairs(dw(1, 14, 3, 2, 1));
+  CHECK(r.pairs == 4);
+  CHECK(r.row[1][0] == 0);
+  CHECK(r.row[1][1] == 8 * 14);
+  CHECK(r.row_mask[0][0] == 0);
+  CHECK(r.row_mask[0][1] == 0x3FFF);
+  CHECK(r.row_mask[8][1] == 0);  // row 7 + 8 = 15: past the 14 rows
+  CHECK(r.pick[0][0] == 0);      // lane 0, column -1: padding, so not valid
+  CHECK((r.valid[0] & 1) == 0);
+  CHECK(r.pick[2][8] == 16 + 1); // lane 8: the second row's column 1
   CHECK_FALSE(use_dwconv_row_pairs(Isa::avx2, dw(576, 14, 3, 2, 1)));
 }
 
