@@ -9,7 +9,6 @@
 // (kernels/conv2d_phases.h).
 #pragma once
 #include <cstdint>
-#include <type_traits>
 
 #include "kernels/fused_activation.h"
 
@@ -96,21 +95,6 @@ void gemm_f32_ukernel_8x32_rows__avx512(int64_t kc, const float* a, int64_t lda,
 // One call takes m <= narrow_ukernel_panels(n) * MR rows: consecutive packed A panels
 // (a + p * MR * kc), each walked as a stream of its own.
 inline int64_t narrow_ukernel_panels(int64_t n) { return n <= 4 ? 4 : 2; }
-// The narrow kernels' dispatch on their column count: f(std::integral_constant<int, n>{}),
-// n in 1..8 (more counts as 8).
-template <typename F>
-inline void with_narrow_width(int64_t n, F&& f) {
-  switch (n) {
-    case 1: return f(std::integral_constant<int, 1>{});
-    case 2: return f(std::integral_constant<int, 2>{});
-    case 3: return f(std::integral_constant<int, 3>{});
-    case 4: return f(std::integral_constant<int, 4>{});
-    case 5: return f(std::integral_constant<int, 5>{});
-    case 6: return f(std::integral_constant<int, 6>{});
-    case 7: return f(std::integral_constant<int, 7>{});
-    default: return f(std::integral_constant<int, 8>{});
-  }
-}
 using GemmNarrowUkernel = void (*)(int64_t kc, const float* a, const float* b, int64_t ldb, const int64_t* b_offsets,
                                    float* c, int64_t ldc, int64_t m, int64_t n, const UkernelEpilogue& ep);
 void gemm_f32_ukernel_14xn__avx512(int64_t kc, const float* a, const float* b, int64_t ldb, const int64_t* b_offsets,

@@ -15,9 +15,8 @@
 // 1-5 rows 2.1-3.6x; bit-identical, the taps summed in the same order.
 #include <immintrin.h>
 
-#include <type_traits>
-
 #include "kernels/conv2d.h"
+#include "kernels/count_dispatch.h"
 #include "kernels/x86/fused_activation__avx512.h"
 
 namespace tessera::kernels {
@@ -67,26 +66,14 @@ void run(const DepthwiseArgs& a, const Conv2dShape& s, const DwRowPairs& r) {
   for (DepthwisePlanes p(a, s); p.more(); p.next()) plane<K, V>(r, pick, p.x(), p.w(), p.bias(), p.y(), OH, OW, a.act);
 }
 
-template <int K>
-void run_k(const DepthwiseArgs& a, const Conv2dShape& s, const DwRowPairs& r) {
-  auto with = [&](auto v) { run<K, decltype(v)::value>(a, s, r); };
-  switch (r.pairs) {
-    case 1: return with(std::integral_constant<int, 1>{});
-    case 2: return with(std::integral_constant<int, 2>{});
-    case 3: return with(std::integral_constant<int, 3>{});
-    case 4: return with(std::integral_constant<int, 4>{});
-    case 5: return with(std::integral_constant<int, 5>{});
-    case 6: return with(std::integral_constant<int, 6>{});
-    case 7: return with(std::integral_constant<int, 7>{});
-    default: return with(std::integral_constant<int, 8>{});
-  }
-}
-
 }  // namespace
 
 void dwconv2d_row_pairs_f32__avx512(const DepthwiseArgs& a, const Conv2dShape& s, const DwRowPairs& r) {
-  if (s.KW == 3) run_k<3>(a, s, r);
-  else run_k<5>(a, s, r);
+  with_count<DwRowPairs::kMaxPairs>(r.pairs, [&](auto pairs) {
+    constexpr int V = decltype(pairs)::value;
+    if (s.KW == 3) run<3, V>(a, s, r);
+    else run<5, V>(a, s, r);
+  });
 }
 
 }  // namespace tessera::kernels

@@ -9,6 +9,7 @@
 // read one stream at 10.9 GB/s, four at 13.5 and eight at 14.5.
 #include <immintrin.h>
 
+#include "kernels/count_dispatch.h"
 #include "kernels/gemm_ukernel.h"
 #include "kernels/x86/fused_activation__avx512.h"
 
@@ -104,7 +105,7 @@ void tile_cols(int64_t kc, const float* a, const float* b, int64_t ldb, const in
 
 void gemm_f32_ukernel_14xn__avx512(int64_t kc, const float* a, const float* b, int64_t ldb, const int64_t* b_offsets,
                                    float* c, int64_t ldc, int64_t m, int64_t n, const UkernelEpilogue& ep) {
-  with_narrow_width(n, [&](auto width) { tile_cols<decltype(width)::value>(kc, a, b, ldb, b_offsets, c, ldc, m, ep); });
+  with_count<8>(n, [&](auto width) { tile_cols<decltype(width)::value>(kc, a, b, ldb, b_offsets, c, ldc, m, ep); });
 }
 
 }  // namespace tessera::kernels

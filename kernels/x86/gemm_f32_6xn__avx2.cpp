@@ -11,6 +11,7 @@
 
 #include <type_traits>
 
+#include "kernels/count_dispatch.h"
 #include "kernels/gemm_ukernel.h"
 #include "kernels/x86/fused_activation__avx2.h"
 #include "kernels/x86/vmath_f32__avx2.h"
@@ -117,7 +118,7 @@ void tile_cols(int64_t kc, const float* a, const float* b, int64_t ldb, const in
 
 void gemm_f32_ukernel_6xn__avx2(int64_t kc, const float* a, const float* b, int64_t ldb, const int64_t* b_offsets,
                                 float* c, int64_t ldc, int64_t m, int64_t n, const UkernelEpilogue& ep) {
-  with_narrow_width(n, [&](auto width) { tile_cols<decltype(width)::value>(kc, a, b, ldb, b_offsets, c, ldc, m, ep); });
+  with_count<8>(n, [&](auto width) { tile_cols<decltype(width)::value>(kc, a, b, ldb, b_offsets, c, ldc, m, ep); });
 }
 
 }  // namespace tessera::kernels
