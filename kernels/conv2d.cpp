@@ -151,6 +151,10 @@ void conv2d_f32(float* y, const float* x, const PackedConv2d& w, const float* bi
                             [&](int64_t b, int64_t e) { dwconv2d_row_pairs_f32__avx512(args(b, e), s, r); });
       return;
     }
+    if (use_dwconv_rows_s2(w.isa, s)) {
+      parallel_for_balanced(planes, grain, [&](int64_t b, int64_t e) { dwconv2d_rows_s2_f32__avx2(args(b, e), s); });
+      return;
+    }
     const bool grid = use_dwconv_grid(w.isa, s);
     const int64_t scratch_floats = grid ? dwconv2d_grid_scratch_floats(s)
                                         : (s.H + 2 * s.PH + 1) * (s.W + 2 * s.PW) + 64 + 64 * s.SW;  // pad_plane_f32
@@ -325,6 +329,14 @@ DwRowPairs dwconv_row_pairs(const Conv2dShape& s) {
       r.row_mask[j][m] = static_cast<uint16_t>(inside ? (1u << s.W) - 1 : 0);
     }
   return r;
+}
+
+bool use_dwconv_rows_s2(Isa isa, const Conv2dShape& s) {
+  // Against the in-place kernel, alternating in one process: MobileNetV2's 576 x 14^2 ->
+  // 7^2 went from 0.40x to 0.84x oneDNN's AVX2 kernel on one thread, 0.95x on two.
+  return isa == Isa::avx2 && s.is_depthwise() && s.SH == 2 && s.SW == 2 && s.DH == 1 && s.DW == 1 && s.W <= 16 &&
+         s.OW() <= 8 && s.OH() <= kDwRowsS2MaxRows && s.KH == s.KW && (s.KW == 3 || s.KW == 5) &&
+         s.PH == s.KH / 2 && s.PW == s.KW / 2;
 }
 
 int64_t dwconv2d_grid_scratch_floats(const Conv2dShape& s) {
