@@ -162,10 +162,10 @@ bool use_dwconv_row_pairs(Isa isa, const Conv2dShape& s);
 DwRowPairs dwconv_row_pairs(const Conv2dShape& s);
 void dwconv2d_row_pairs_f32__avx512(const DepthwiseArgs& a, const Conv2dShape& s, const DwRowPairs& r);
 
-// The same maps on AVX2 (x86/dwconv2d_rows_s2_f32__avx2.cpp): one output row to a vector,
-// an input row's even and odd columns split by two in-lane shuffles, a tap's columns
-// taken from those as they are or by one lane permute; 3x3 and 5x5 with 'same' padding.
-constexpr int kDwRowsS2MaxRows = 8;  // output rows, all in registers
+// Depthwise convs at stride 2 from rows of at most 32 columns on AVX2
+// (x86/dwconv2d_rows_s2_f32__avx2.cpp): 8 output columns to a vector, an input row's even
+// and odd columns split by two in-lane shuffles, a tap's columns taken from those as they
+// are or by one lane rotation; 3x3 and 5x5 with 'same' padding.
 bool use_dwconv_rows_s2(Isa isa, const Conv2dShape& s);
 void dwconv2d_rows_s2_f32__avx2(const DepthwiseArgs& a, const Conv2dShape& s);
 

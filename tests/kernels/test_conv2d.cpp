@@ -175,6 +175,8 @@ TEST_CASE("conv2d: every ISA path matches the ref loop nest within the dot-produ
       conv(1, 5, 4, 3, 5, 5, 2, 2, 1, 5),      // 5x5 onto 2 x 2: every pair's rows partly padding
       conv(1, 3, 33, 14, 3, 3, 2, 1, 1, 3),    // 17 output rows: past 8 pairs, the grid
       conv(1, 6, 15, 5, 6, 5, 2, 2, 1, 6),     // 5x5 over 5 columns, 8 x 3 out: whole loads span rows, the last 3 masked
+      conv(1, 7, 23, 29, 7, 5, 2, 2, 1, 7),    // 5x5 onto 12 x 15: on AVX2 two vectors a row, blocks of 4 rows
+      conv(1, 3, 12, 32, 3, 3, 2, 1, 1, 3),    // 32 columns onto 16: two full vectors
       [] {  // a 3x5 kernel, padding 1 and 2, stride 2: the grid (row pairs take square kernels)
         Conv2dShape s = conv(1, 10, 14, 14, 10, 5, 2, 2, 1, 10);
         s.KH = 3, s.PH = 1;
@@ -341,15 +343,16 @@ TEST_CASE("conv2d: AVX-512 stride-2 depthwise convs onto rows of at most 8 take 
   CHECK_FALSE(use_dwconv_row_pairs(Isa::avx2, dw(576, 14, 3, 2, 1)));
 }
 
-TEST_CASE("conv2d: AVX2 stride-2 depthwise convs onto at most 8 rows of at most 8 take a row a vector") {
+TEST_CASE("conv2d: AVX2 stride-2 depthwise convs from rows of at most 32 take 8 output columns a vector") {
   auto dw = [](int64_t c, int64_t h, int64_t k, int64_t stride, int64_t pad) {
     return conv(1, c, h, h, c, k, stride, pad, 1, c);
   };
   CHECK(use_dwconv_rows_s2(Isa::avx2, dw(576, 14, 3, 2, 1)));                              // MobileNetV2's 14 -> 7
   CHECK(use_dwconv_rows_s2(Isa::avx2, dw(672, 14, 5, 2, 2)));                              // MobileNetV3's 5x5
   CHECK(use_dwconv_rows_s2(Isa::avx2, dw(8, 16, 3, 2, 1)));                                // 8 x 8 out
-  CHECK_FALSE(use_dwconv_rows_s2(Isa::avx2, conv(1, 3, 17, 16, 3, 3, 2, 1, 1, 3)));       // 9 rows out
-  CHECK_FALSE(use_dwconv_rows_s2(Isa::avx2, dw(192, 28, 3, 2, 1)));                        // 14 columns out
+  CHECK(use_dwconv_rows_s2(Isa::avx2, dw(192, 28, 3, 2, 1)));                              // 14 columns: 2 vectors
+  CHECK(use_dwconv_rows_s2(Isa::avx2, conv(1, 3, 40, 32, 3, 3, 2, 1, 1, 3)));             // 20 rows: blocks of 4
+  CHECK_FALSE(use_dwconv_rows_s2(Isa::avx2, dw(144, 56, 3, 2, 1)));                        // 28 columns out
   CHECK_FALSE(use_dwconv_rows_s2(Isa::avx2, dw(8, 15, 3, 2, 0)));                          // no padding
   CHECK_FALSE(use_dwconv_rows_s2(Isa::avx2, dw(8, 13, 7, 2, 3)));                          // 7x7
   CHECK_FALSE(use_dwconv_rows_s2(Isa::avx512, dw(576, 14, 3, 2, 1)));                      // the row pairs
