@@ -169,4 +169,11 @@ void dwconv2d_row_pairs_f32__avx512(const DepthwiseArgs& a, const Conv2dShape& s
 bool use_dwconv_rows_s2(Isa isa, const Conv2dShape& s);
 void dwconv2d_rows_s2_f32__avx2(const DepthwiseArgs& a, const Conv2dShape& s);
 
+// Depthwise convs at stride 1 with 'same' padding on maps of at most 16 x 16 past the flat
+// kernel's 64 pixels (AVX-512; MobileNets' 14 x 14): one output row to a vector, all of a
+// plane's rows in registers (x86/dwconv2d_rows_s1_f32__avx512.cpp).
+constexpr int kDwRowsS1MaxRows = 16;
+bool use_dwconv_rows_s1(Isa isa, const Conv2dShape& s);
+void dwconv2d_rows_s1_f32__avx512(const DepthwiseArgs& a, const Conv2dShape& s);
+
 }  // namespace tessera::kernels

@@ -177,6 +177,10 @@ TEST_CASE("conv2d: every ISA path matches the ref loop nest within the dot-produ
       conv(1, 6, 15, 5, 6, 5, 2, 2, 1, 6),     // 5x5 over 5 columns, 8 x 3 out: whole loads span rows, the last 3 masked
       conv(1, 7, 23, 29, 7, 5, 2, 2, 1, 7),    // 5x5 onto 12 x 15: on AVX2 two vectors a row, blocks of 4 rows
       conv(1, 3, 12, 32, 3, 3, 2, 1, 1, 3),    // 32 columns onto 16: two full vectors
+      // depthwise at stride 1 on up to 16 x 16, AVX-512: a row a vector, all rows in registers
+      conv(1, 6, 16, 16, 6, 3, 1, 1, 1, 6),    // 16 x 16: full rows
+      conv(1, 5, 11, 9, 5, 5, 1, 2, 1, 5),     // 5x5 on 11 x 9
+      conv(1, 3, 9, 8, 3, 3, 1, 1, 1, 3),      // 72 pixels, past the flat kernel's 64: 9 rows of 8
       [] {  // a 3x5 kernel, padding 1 and 2, stride 2: the grid (row pairs take square kernels)
         Conv2dShape s = conv(1, 10, 14, 14, 10, 5, 2, 2, 1, 10);
         s.KH = 3, s.PH = 1;
@@ -341,6 +345,21 @@ TEST_CASE("conv2d: AVX-512 stride-2 depthwise convs onto rows of at most 8 take 
   CHECK((r.valid[0] & 1) == 0);
   CHECK(r.pick[2][8] == 16 + 1); // lane 8: the second row's column 1
   CHECK_FALSE(use_dwconv_row_pairs(Isa::avx2, dw(576, 14, 3, 2, 1)));
+}
+
+TEST_CASE("conv2d: AVX-512 stride-1 depthwise convs on maps of at most 16 x 16 past 64 pixels keep their rows in registers") {
+  auto dw = [](int64_t c, int64_t h, int64_t k, int64_t stride, int64_t pad) {
+    return conv(1, c, h, h, c, k, stride, pad, 1, c);
+  };
+  CHECK(use_dwconv_rows_s1(Isa::avx512, dw(576, 14, 3, 1, 1)));          // MobileNetV2's 14 x 14
+  CHECK(use_dwconv_rows_s1(Isa::avx512vnni, dw(672, 14, 5, 1, 2)));      // MobileNetV3's 5x5
+  CHECK(use_dwconv_rows_s1(Isa::avx512, dw(8, 16, 3, 1, 1)));            // 16 rows of 16
+  CHECK_FALSE(use_dwconv_rows_s1(Isa::avx512, dw(960, 7, 3, 1, 1)));     // 49 pixels: flat
+  CHECK_FALSE(use_dwconv_rows_s1(Isa::avx512, dw(8, 17, 3, 1, 1)));      // 17 columns
+  CHECK_FALSE(use_dwconv_rows_s1(Isa::avx512, conv(1, 8, 17, 16, 8, 3, 1, 1, 1, 8)));  // 17 rows
+  CHECK_FALSE(use_dwconv_rows_s1(Isa::avx512, dw(8, 14, 3, 1, 0)));      // no padding
+  CHECK_FALSE(use_dwconv_rows_s1(Isa::avx512, dw(8, 14, 7, 1, 3)));      // 7x7
+  CHECK_FALSE(use_dwconv_rows_s1(Isa::avx2, dw(576, 14, 3, 1, 1)));
 }
 
 TEST_CASE("conv2d: AVX2 stride-2 depthwise convs from rows of at most 32 take 8 output columns a vector") {
