@@ -176,4 +176,12 @@ constexpr int kDwRowsS1MaxRows = 16;
 bool use_dwconv_rows_s1(Isa isa, const Conv2dShape& s);
 void dwconv2d_rows_s1_f32__avx512(const DepthwiseArgs& a, const Conv2dShape& s);
 
+// Depthwise convs at stride 2 from rows of 17 to 32 columns onto at most 16 x 16, 'same'
+// padding (AVX-512; MobileNets' 28 x 28 -> 14 x 14): one output row to a vector, all of a
+// plane's rows in registers, an input row's taps picked by one permute each
+// (x86/dwconv2d_rows_s2_f32__avx512.cpp).
+constexpr int kDwRowsS2MaxRows512 = 16;
+bool use_dwconv_rows_s2_avx512(Isa isa, const Conv2dShape& s);
+void dwconv2d_rows_s2_f32__avx512(const DepthwiseArgs& a, const Conv2dShape& s);
+
 }  // namespace tessera::kernels

@@ -347,7 +347,7 @@ TEST_CASE("conv2d: AVX-512 stride-2 depthwise convs onto rows of at most 8 take 
   CHECK_FALSE(use_dwconv_row_pairs(Isa::avx2, dw(576, 14, 3, 2, 1)));
 }
 
-TEST_CASE("conv2d: AVX-512 stride-1 depthwise convs on maps of at most 16 x 16 past 64 pixels keep their rows in registers") {
+TEST_CASE("conv2d: AVX-512 depthwise convs on maps of at most 16 x 16 out keep a plane's rows in registers") {
   auto dw = [](int64_t c, int64_t h, int64_t k, int64_t stride, int64_t pad) {
     return conv(1, c, h, h, c, k, stride, pad, 1, c);
   };
@@ -360,6 +360,14 @@ TEST_CASE("conv2d: AVX-512 stride-1 depthwise convs on maps of at most 16 x 16 p
   CHECK_FALSE(use_dwconv_rows_s1(Isa::avx512, dw(8, 14, 3, 1, 0)));      // no padding
   CHECK_FALSE(use_dwconv_rows_s1(Isa::avx512, dw(8, 14, 7, 1, 3)));      // 7x7
   CHECK_FALSE(use_dwconv_rows_s1(Isa::avx2, dw(576, 14, 3, 1, 1)));
+  // At stride 2, rows of 17 to 32 columns (those of at most 16 take the row pairs).
+  CHECK(use_dwconv_rows_s2_avx512(Isa::avx512, dw(192, 28, 3, 2, 1)));        // MobileNetV2's 28 -> 14
+  CHECK(use_dwconv_rows_s2_avx512(Isa::avx512, dw(240, 28, 5, 2, 2)));        // 5x5
+  CHECK(use_dwconv_rows_s2_avx512(Isa::avx512, dw(8, 32, 3, 2, 1)));          // 32 columns, 16 rows out
+  CHECK_FALSE(use_dwconv_rows_s2_avx512(Isa::avx512, dw(576, 14, 3, 2, 1)));  // the row pairs
+  CHECK_FALSE(use_dwconv_rows_s2_avx512(Isa::avx512, dw(8, 33, 3, 2, 1)));    // 33 columns
+  CHECK_FALSE(use_dwconv_rows_s2_avx512(Isa::avx512, dw(8, 28, 3, 2, 0)));    // no padding
+  CHECK_FALSE(use_dwconv_rows_s2_avx512(Isa::avx2, dw(192, 28, 3, 2, 1)));
 }
 
 TEST_CASE("conv2d: AVX2 stride-2 depthwise convs from rows of at most 32 take 8 output columns a vector") {
