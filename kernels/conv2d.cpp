@@ -27,6 +27,14 @@ void Conv2dShape::validate() const {
 
 namespace {
 
+bool avx512_path(Isa isa) { return isa == Isa::avx512 || isa == Isa::avx512vnni; }
+
+// The depthwise row kernels' shapes: 3x3 or 5x5 with 'same' padding, at `stride`, no dilation.
+bool same_padded_depthwise(const Conv2dShape& s, int64_t stride) {
+  return s.is_depthwise() && s.SH == stride && s.SW == stride && s.DH == 1 && s.DW == 1 && s.KH == s.KW &&
+         (s.KW == 3 || s.KW == 5) && s.PH == s.KH / 2 && s.PW == s.KW / 2;
+}
+
 // One group of a grouped conv as a conv of its own: its channels, one image.
 Conv2dShape group_shape(const Conv2dShape& s) {
   Conv2dShape g = s;
@@ -159,7 +167,7 @@ void conv2d_f32(float* y, const float* x, const PackedConv2d& w, const float* bi
       parallel_for_balanced(planes, grain, [&](int64_t b, int64_t e) { dwconv2d_rows_s2_f32__avx512(args(b, e), s); });
       return;
     }
-    if (use_dwconv_rows_s2(w.isa, s)) {
+    if (use_dwconv_rows_s2_avx2(w.isa, s)) {
       parallel_for_balanced(planes, grain, [&](int64_t b, int64_t e) { dwconv2d_rows_s2_f32__avx2(args(b, e), s); });
       return;
     }
@@ -259,7 +267,7 @@ bool use_dwconv_grid(Isa isa, const Conv2dShape& s) {
   // stride 2 1.12-1.36x and 1.18-1.19x. Both have since gone to the flat and row-pairs
   // kernels (conv2d_f32 asks those first); the grid keeps maps that shrink and 7x7 kernels
   // at stride 2. Rows that need grids of 16 stay in place (dwconv_grid).
-  return (isa == Isa::avx512 || isa == Isa::avx512vnni) && s.is_depthwise() && s.OW() <= 8 && dwconv_grid(s).Wg > 0;
+  return avx512_path(isa) && s.is_depthwise() && s.OW() <= 8 && dwconv_grid(s).Wg > 0;
 }
 
 bool use_dwconv_flat(Isa isa, const Conv2dShape& s) {
@@ -273,7 +281,7 @@ bool use_dwconv_flat(Isa isa, const Conv2dShape& s) {
   // 3x3 on 7x7 1.3-1.4x, on 3x3 2.1-2.4x, on 5x5 1.65-1.7x, on 8x8 1.2-1.3x; 5x5 on 5x5
   // 1.2-1.35x. 5x5 on 7x7 lost (0.82-0.96x): one plane at a time there (seven vectors of
   // sums fill the registers), and a mask load beside every tap's load.
-  const bool avx512 = isa == Isa::avx512 || isa == Isa::avx512vnni;
+  const bool avx512 = avx512_path(isa);
   const bool avx2 = isa == Isa::avx2 && (s.KH * s.KW <= 9 || s.H * s.W <= 32);
   return (avx512 || avx2) && s.is_depthwise() && s.SH == 1 && s.SW == 1 && s.OH() == s.H && s.OW() == s.W &&
          s.H * s.W <= 16 * DwFlat::kMaxVectors && s.KH * s.KW <= DwFlat::kMaxTaps;
@@ -310,7 +318,7 @@ bool use_dwconv_row_pairs(Isa isa, const Conv2dShape& s) {
   // (MobileNetV2's 576 x 14^2, 240 x 14^2, 96 x 15^2), 5x5 1.18-1.28x (MobileNetV3's 672 x
   // 14^2); those were its first version, each vector permuting its own rows. 7x7 kernels
   // were level with the grid (384 x 13^2), which keeps them, and the 3x5 and 5x3 ones.
-  return (isa == Isa::avx512 || isa == Isa::avx512vnni) && s.is_depthwise() && s.SH == 2 && s.SW == 2 &&
+  return avx512_path(isa) && s.is_depthwise() && s.SH == 2 && s.SW == 2 &&
          s.DH == 1 && s.DW == 1 && s.W <= 16 && s.OW() <= 8 && s.OH() <= 2 * DwRowPairs::kMaxPairs &&
          s.KH == s.KW && (s.KW == 3 || s.KW == 5);
 }
@@ -339,30 +347,26 @@ DwRowPairs dwconv_row_pairs(const Conv2dShape& s) {
   return r;
 }
 
-bool use_dwconv_rows_s2(Isa isa, const Conv2dShape& s) {
+bool use_dwconv_rows_s2_avx2(Isa isa, const Conv2dShape& s) {
   // Against oneDNN's AVX2 kernel, the in-place kernel before it -> this one: MobileNetV2's
   // 576 x 14^2 -> 7^2 0.40x -> 0.83x on one thread and 0.85-0.95x on two, 192 x 28^2 -> 14^2
   // 0.44x -> 0.60x and 0.62x. Wider rows (56^2 -> 28^2) would need 4 vectors a row, and
   // blocks of 2 rows to keep them in registers; they stay in place.
-  return isa == Isa::avx2 && s.is_depthwise() && s.SH == 2 && s.SW == 2 && s.DH == 1 && s.DW == 1 && s.W <= 32 &&
-         s.KH == s.KW && (s.KW == 3 || s.KW == 5) && s.PH == s.KH / 2 && s.PW == s.KW / 2;
+  return isa == Isa::avx2 && same_padded_depthwise(s, 2) && s.W <= 32;
 }
 
 bool use_dwconv_rows_s1(Isa isa, const Conv2dShape& s) {
   // Against oneDNN blocked, the in-place kernel before it -> this one, one thread:
   // MobileNetV2's 384 x 14^2 0.81x -> 1.21x, 576 x 14^2 0.77x -> 1.16x (1.22x and 1.16x on
   // two threads). Maps of at most 64 pixels keep the flat kernel.
-  return (isa == Isa::avx512 || isa == Isa::avx512vnni) && s.is_depthwise() && s.SH == 1 && s.SW == 1 &&
-         s.DH == 1 && s.DW == 1 && s.KH == s.KW && (s.KW == 3 || s.KW == 5) && s.PH == s.KH / 2 &&
-         s.PW == s.KW / 2 && s.W <= 16 && s.H <= kDwRowsS1MaxRows && !use_dwconv_flat(isa, s);
+  return avx512_path(isa) && same_padded_depthwise(s, 1) && s.W <= 16 && s.H <= kDwRowsMaxRows &&
+         !use_dwconv_flat(isa, s);
 }
 
 bool use_dwconv_rows_s2_avx512(Isa isa, const Conv2dShape& s) {
   // Against oneDNN blocked, the in-place kernel before it -> this one: MobileNetV2's
   // 192 x 28^2 -> 14^2 0.77x -> 1.03x on one thread, 1.00x on two.
-  return (isa == Isa::avx512 || isa == Isa::avx512vnni) && s.is_depthwise() && s.SH == 2 && s.SW == 2 &&
-         s.DH == 1 && s.DW == 1 && s.KH == s.KW && (s.KW == 3 || s.KW == 5) && s.PH == s.KH / 2 &&
-         s.PW == s.KW / 2 && s.W > 16 && s.W <= 32 && s.OH() <= kDwRowsS2MaxRows512;
+  return avx512_path(isa) && same_padded_depthwise(s, 2) && s.W > 16 && s.W <= 32 && s.OH() <= kDwRowsMaxRows;
 }
 
 int64_t dwconv2d_grid_scratch_floats(const Conv2dShape& s) {

@@ -166,13 +166,15 @@ void dwconv2d_row_pairs_f32__avx512(const DepthwiseArgs& a, const Conv2dShape& s
 // (x86/dwconv2d_rows_s2_f32__avx2.cpp): 8 output columns to a vector, an input row's even
 // and odd columns split by two in-lane shuffles, a tap's columns taken from those as they
 // are or by one lane rotation; 3x3 and 5x5 with 'same' padding.
-bool use_dwconv_rows_s2(Isa isa, const Conv2dShape& s);
+bool use_dwconv_rows_s2_avx2(Isa isa, const Conv2dShape& s);
 void dwconv2d_rows_s2_f32__avx2(const DepthwiseArgs& a, const Conv2dShape& s);
+
+// The AVX-512 row kernels below keep all of a plane's output rows in registers, one a vector.
+constexpr int kDwRowsMaxRows = 16;
 
 // Depthwise convs at stride 1 with 'same' padding on maps of at most 16 x 16 past the flat
 // kernel's 64 pixels (AVX-512; MobileNets' 14 x 14): one output row to a vector, all of a
 // plane's rows in registers (x86/dwconv2d_rows_s1_f32__avx512.cpp).
-constexpr int kDwRowsS1MaxRows = 16;
 bool use_dwconv_rows_s1(Isa isa, const Conv2dShape& s);
 void dwconv2d_rows_s1_f32__avx512(const DepthwiseArgs& a, const Conv2dShape& s);
 
@@ -180,7 +182,6 @@ void dwconv2d_rows_s1_f32__avx512(const DepthwiseArgs& a, const Conv2dShape& s);
 // padding (AVX-512; MobileNets' 28 x 28 -> 14 x 14): one output row to a vector, all of a
 // plane's rows in registers, an input row's taps picked by one permute each
 // (x86/dwconv2d_rows_s2_f32__avx512.cpp).
-constexpr int kDwRowsS2MaxRows512 = 16;
 bool use_dwconv_rows_s2_avx512(Isa isa, const Conv2dShape& s);
 void dwconv2d_rows_s2_f32__avx512(const DepthwiseArgs& a, const Conv2dShape& s);
 

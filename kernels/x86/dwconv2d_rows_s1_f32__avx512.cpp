@@ -63,7 +63,7 @@ void run(const DepthwiseArgs& a, const Conv2dShape& s) {
     in[kw] = static_cast<__mmask16>(m);
   }
   const __mmask16 out = static_cast<__mmask16>((1u << s.W) - 1);
-  with_count<kDwRowsS1MaxRows>(s.H, [&](auto rows) {
+  with_count<kDwRowsMaxRows>(s.H, [&](auto rows) {
     for (DepthwisePlanes p(a, s); p.more(); p.next())
       plane<K, decltype(rows)::value>(p.x(), p.w(), p.bias(), p.y(), s.W, in, out, a.act);
   });

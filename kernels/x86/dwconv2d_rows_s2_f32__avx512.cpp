@@ -75,7 +75,7 @@ void run(const DepthwiseArgs& a, const Conv2dShape& s) {
   p.lo = static_cast<__mmask16>(W >= 16 ? 0xFFFF : (1u << W) - 1);
   p.hi = static_cast<__mmask16>(W <= 16 ? 0 : (1u << (W - 16)) - 1);
   p.out = static_cast<__mmask16>((1u << OW) - 1);
-  with_count<kDwRowsS2MaxRows512>(s.OH(), [&](auto rows) {
+  with_count<kDwRowsMaxRows>(s.OH(), [&](auto rows) {
     for (DepthwisePlanes t(a, s); t.more(); t.next())
       plane<K, decltype(rows)::value>(t.x(), t.w(), t.bias(), t.y(), s.H, W, OW, p, a.act);
   });

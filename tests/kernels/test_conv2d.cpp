@@ -374,15 +374,15 @@ TEST_CASE("conv2d: AVX2 stride-2 depthwise convs from rows of at most 32 take 8 
   auto dw = [](int64_t c, int64_t h, int64_t k, int64_t stride, int64_t pad) {
     return conv(1, c, h, h, c, k, stride, pad, 1, c);
   };
-  CHECK(use_dwconv_rows_s2(Isa::avx2, dw(576, 14, 3, 2, 1)));                              // MobileNetV2's 14 -> 7
-  CHECK(use_dwconv_rows_s2(Isa::avx2, dw(672, 14, 5, 2, 2)));                              // MobileNetV3's 5x5
-  CHECK(use_dwconv_rows_s2(Isa::avx2, dw(8, 16, 3, 2, 1)));                                // 8 x 8 out
-  CHECK(use_dwconv_rows_s2(Isa::avx2, dw(192, 28, 3, 2, 1)));                              // 14 columns: 2 vectors
-  CHECK(use_dwconv_rows_s2(Isa::avx2, conv(1, 3, 40, 32, 3, 3, 2, 1, 1, 3)));             // 20 rows: blocks of 4
-  CHECK_FALSE(use_dwconv_rows_s2(Isa::avx2, dw(144, 56, 3, 2, 1)));                        // 28 columns out
-  CHECK_FALSE(use_dwconv_rows_s2(Isa::avx2, dw(8, 15, 3, 2, 0)));                          // no padding
-  CHECK_FALSE(use_dwconv_rows_s2(Isa::avx2, dw(8, 13, 7, 2, 3)));                          // 7x7
-  CHECK_FALSE(use_dwconv_rows_s2(Isa::avx512, dw(576, 14, 3, 2, 1)));                      // the row pairs
+  CHECK(use_dwconv_rows_s2_avx2(Isa::avx2, dw(576, 14, 3, 2, 1)));                              // MobileNetV2's 14 -> 7
+  CHECK(use_dwconv_rows_s2_avx2(Isa::avx2, dw(672, 14, 5, 2, 2)));                              // MobileNetV3's 5x5
+  CHECK(use_dwconv_rows_s2_avx2(Isa::avx2, dw(8, 16, 3, 2, 1)));                                // 8 x 8 out
+  CHECK(use_dwconv_rows_s2_avx2(Isa::avx2, dw(192, 28, 3, 2, 1)));                              // 14 columns: 2 vectors
+  CHECK(use_dwconv_rows_s2_avx2(Isa::avx2, conv(1, 3, 40, 32, 3, 3, 2, 1, 1, 3)));             // 20 rows: blocks of 4
+  CHECK_FALSE(use_dwconv_rows_s2_avx2(Isa::avx2, dw(144, 56, 3, 2, 1)));                        // 28 columns out
+  CHECK_FALSE(use_dwconv_rows_s2_avx2(Isa::avx2, dw(8, 15, 3, 2, 0)));                          // no padding
+  CHECK_FALSE(use_dwconv_rows_s2_avx2(Isa::avx2, dw(8, 13, 7, 2, 3)));                          // 7x7
+  CHECK_FALSE(use_dwconv_rows_s2_avx2(Isa::avx512, dw(576, 14, 3, 2, 1)));                      // the row pairs
 }
 
 TEST_CASE("conv2d: convs over at most 4 channels take the stem path, stride <= 2 and up to 7x7") {
